@@ -1,0 +1,38 @@
+"""What every answering widget shares: restoring and saving its answers, and saying when it cannot."""
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..answers import AnswerFileError, AnswerStore
+
+
+class AnswerKeeper:
+    """Loads and saves one widget's answers; problems become a message, never an exception."""
+
+    def __init__(self, widget_id: str, folder: str | Path | None = None):
+        self.widget_id = widget_id
+        self.store = AnswerStore(folder)
+        self.message = widgets.HTML()
+
+    def restore(self) -> dict[str, Any]:
+        try:
+            return self.store.answers_for(self.widget_id)
+        except AnswerFileError as error:
+            self._warn(str(error))
+            return {}
+
+    def save(self, answers: dict[str, Any]) -> None:
+        try:
+            self.store.save(self.widget_id, answers)
+        except OSError as error:
+            self._warn(f"Your answer could not be saved ({error}); it is still shown here, but will be lost "
+                       "when the notebook closes. Check that the folder is writable.")
+        else:
+            self.message.value = ""
+
+    def _warn(self, text: str) -> None:
+        self.message.value = f'<div style="color:#b00020">⚠ {escape(text)}</div>'
