@@ -1,0 +1,1 @@
+"""The instructor's side: driving nbgrader, reading its gradebook, and building test submissions."""

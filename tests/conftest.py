@@ -1,0 +1,42 @@
+"""Fixtures shared by the whole suite: the repository, temporary course folders, notebook execution."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+REPO = Path(__file__).resolve().parents[1]
+LESSONS = sorted((REPO / "course" / "lessons").glob("*.ipynb"))
+ASSIGNMENTS = sorted(path.name for path in (REPO / "solutions").iterdir() if path.is_dir())
+SOLUTION_NOTEBOOKS = sorted((REPO / "solutions").glob("*/*.ipynb"))
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def execute_notebook(path: Path, workdir: Path, timeout: int = 120) -> nbformat.NotebookNode:
+    """Execute a copy of ``path`` in ``workdir`` (so no output is written into the repository)."""
+    notebook = nbformat.read(str(path), as_version=4)
+    NotebookClient(notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+                   ).execute()
+    return notebook
+
+
+@pytest.fixture
+def course_dir(tmp_path: Path) -> Path:
+    """A fresh nbgrader course folder: the repository's config and solutions, nothing generated yet."""
+    root = tmp_path / "course"
+    root.mkdir()
+    shutil.copy(REPO / "nbgrader_config.py", root)
+    shutil.copytree(REPO / "solutions", root / "solutions",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "pm-course-answers.json"))
+    return root
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
