@@ -1,0 +1,48 @@
+"""Can a student read a solution or a hidden test anywhere they are given files?"""
+from __future__ import annotations
+
+import json
+import re
+
+from .. conftest import REPO, SOLUTION_NOTEBOOKS
+
+SOLUTION = re.compile(r"### BEGIN SOLUTION(.*?)### END SOLUTION", re.S)
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)
+
+
+def secret_lines() -> set[str]:
+    """Every substantial line that only a solution region, a hidden test or a solution-only markdown cell holds."""
+    lines: set[str] = set()
+    public: set[str] = set()
+    for path in SOLUTION_NOTEBOOKS:
+        for cell in json.loads(path.read_text())["cells"]:
+            source = "".join(cell["source"])
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            regions = SOLUTION.findall(source) + HIDDEN.findall(source)
+            if cell["cell_type"] == "markdown" and meta.get("solution"):
+                regions.append(source)
+            for region in regions:
+                lines |= {line.strip() for line in region.splitlines() if len(line.strip()) >= 24}
+            if not (cell["cell_type"] == "markdown" and meta.get("solution")):
+                visible = HIDDEN.sub("", SOLUTION.sub("", source))
+                public |= {line.strip() for line in visible.splitlines()}
+    return lines - public
+
+
+def shipped_texts(root):
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            yield path, path.read_text(encoding="utf-8", errors="replace")
+
+
+def test_there_are_secrets_to_look_for():
+    """Does the check have something to find (so it cannot pass vacuously)?"""
+    assert len(secret_lines()) >= 10
+
+
+def test_exercises_hold_no_solution_and_no_hidden_test():
+    """Is every solution line and hidden-test line absent from the student versions?"""
+    secrets = secret_lines()
+    for path, text in shipped_texts(REPO / "exercises"):
+        leaked = [line for line in secrets if line in text]
+        assert not leaked, f"{path} contains {leaked[:3]}"

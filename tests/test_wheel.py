@@ -1,0 +1,51 @@
+"""Does the built wheel carry what a learner needs, and nothing an instructor must keep?"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .cli.test_start import assert_start_serves_the_first_lesson
+from .conftest import REPO
+from .grading.test_no_leaks import secret_lines
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(REPO)],
+                   check=True, capture_output=True)
+    return next(out.glob("pm_course-*.whl"))
+
+
+def test_wheel_ships_lessons_exercises_and_data_but_no_solutions(wheel):
+    """Are lessons, student exercises and data inside the wheel, and no solution or hidden test?"""
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        texts = {name: archive.read(name).decode("utf-8", errors="replace") for name in names}
+    assert "course/lessons/00-start-here.ipynb" in names
+    assert "course/_shipped/data/cases.csv" in names
+    assert any(name.startswith("course/_shipped/exercises/") and name.endswith(".ipynb") for name in names)
+    assert not [name for name in names if "solutions" in name]
+    secrets = secret_lines()
+    for name, text in texts.items():
+        leaked = [line for line in secrets if line in text]
+        assert not leaked, f"{name} contains {leaked[:3]}"
+
+
+def test_wheel_in_a_fresh_venv_starts_the_course(wheel, tmp_path):
+    """Installed from the wheel (not editable) into a new venv, does 'pm-course start --no-browser' serve JupyterLab?"""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], check=True)
+    where = subprocess.run([str(python), "-c", "import course.paths as p; print(p.PACKAGE_DIR); print(p.data_dir())"],
+                           cwd=tmp_path, capture_output=True, text=True, check=True).stdout.split()
+    assert where[0].startswith(str(venv)), "the venv must use the wheel, not the checkout"
+    assert where[1].startswith(str(venv))
+    assert_start_serves_the_first_lesson(str(venv / "bin" / "pm-course"), tmp_path)
