@@ -1,0 +1,134 @@
+"""The course's plots, each returned with alternative text for screen readers.
+
+Figures are built with matplotlib's object API (not pyplot), so nothing is shown
+twice; a lesson displays the returned :class:`AccessibleFigure`, which renders as an
+``<img>`` with an ``alt`` attribute and a visible caption.
+"""
+from __future__ import annotations
+
+import base64
+import io
+from html import escape
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .tradeoff import ReleaseModel, simulate_release
+
+PALETTE = ("#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f")
+
+
+class AccessibleFigure:
+    """A matplotlib figure together with the text a screen reader reads in its place."""
+
+    def __init__(self, figure: Figure, alt: str):
+        self.figure, self.alt = figure, alt
+
+    def png(self) -> bytes:
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+        return buffer.getvalue()
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.png()).decode()
+        return (f'<figure><img src="data:image/png;base64,{data}" alt="{escape(self.alt)}" style="max-width:100%">'
+                f"<figcaption><i>Figure: {escape(self.alt)}</i></figcaption></figure>")
+
+    def _repr_png_(self) -> bytes:
+        return self.png()
+
+
+def lifecycle_timeline(portfolio: pd.DataFrame, product: str) -> AccessibleFigure:
+    """The product manager's single bar across a product's life, above one bar per project and its manager."""
+    projects = portfolio[portfolio["product"] == product].sort_values("start")
+    if projects.empty:
+        raise ValueError(f"no projects for product {product!r}")
+    figure = Figure(figsize=(9, 0.45 * len(projects) + 1.6))
+    axes = figure.subplots()
+    managers = list(dict.fromkeys(projects["project_manager"]))
+    colour = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(managers)}
+    first, last = projects["start"].min(), projects["end"].max()
+    rows = len(projects)
+    axes.barh(rows, (last - first).days, left=first, color="#444444", height=0.6)
+    axes.text(first, rows, f"  product manager: {projects['product_manager'].iloc[0]}", va="center", color="white",
+              fontsize=9)
+    for row, project in enumerate(projects.itertuples()):
+        y = rows - 1 - row
+        axes.barh(y, (project.end - project.start).days, left=project.start, color=colour[project.project_manager],
+                  height=0.6)
+        axes.text(project.end, y, f" {project.project} ({project.project_manager})", va="center", fontsize=8)
+    axes.set_yticks([])
+    axes.set_title(f"{product}: one product manager, {len(managers)} project managers")
+    axes.spines[["left", "right", "top"]].set_visible(False)
+    axes.set_xlim(first, last + (last - first) * 0.45)
+    alt = (f"Timeline of {product} from {first:%Y} to {last:%Y}. One dark bar for the product manager, "
+           f"{projects['product_manager'].iloc[0]}, spans the whole period. Below it {rows} shorter bars, one per "
+           f"project, are led by {len(managers)} different project managers ({', '.join(managers)}), each bar "
+           "starting and ending while the product manager's bar continues.")
+    return AccessibleFigure(figure, alt)
+
+
+def dependency_network(portfolio: pd.DataFrame, products: list[str] | None = None) -> AccessibleFigure:
+    """Projects placed by start date in one lane per product, with an arrow from each prerequisite."""
+    chosen = portfolio if products is None else portfolio[portfolio["product"].isin(products)]
+    lanes = list(dict.fromkeys(chosen.sort_values("start")["product"]))
+    figure = Figure(figsize=(10, 1.4 * len(lanes) + 1))
+    axes = figure.subplots()
+    position = {}
+    for lane, product in enumerate(lanes):
+        rows = chosen[chosen["product"] == product].sort_values("start")
+        for offset, project in enumerate(rows.itertuples()):
+            position[project.project_id] = (project.start, len(lanes) - 1 - lane + (0.25 if offset % 2 else -0.1))
+    arrows = 0
+    for project in chosen.itertuples():
+        for prerequisite in project.depends_on:
+            if prerequisite in position:
+                axes.annotate("", xy=position[project.project_id], xytext=position[prerequisite],
+                              arrowprops=dict(arrowstyle="->", color="#888888", lw=1))
+                arrows += 1
+    for lane, product in enumerate(lanes):
+        rows = chosen[chosen["product"] == product]
+        for project in rows.itertuples():
+            x, y = position[project.project_id]
+            axes.scatter([x], [y], s=60, color=PALETTE[lane % len(PALETTE)], zorder=3)
+            axes.annotate(project.project_id, (x, y), textcoords="offset points", xytext=(0, 7), ha="center",
+                          fontsize=8)
+    axes.set_yticks(range(len(lanes)), list(reversed(lanes)))
+    axes.set_ylim(-0.7, len(lanes) - 0.3)
+    axes.set_title("Projects by start date, one lane per product; arrows run from a prerequisite to what needs it")
+    axes.spines[["right", "top"]].set_visible(False)
+    crossing = sum(1 for project in chosen.itertuples() for prerequisite in project.depends_on
+                   if prerequisite in position and chosen.set_index("project_id").at[prerequisite, "product"]
+                   != project.product)
+    alt = (f"Network of {len(chosen)} projects in {len(lanes)} product lanes ({', '.join(lanes)}), each placed at "
+           f"its start date. {arrows} arrows link prerequisites to the projects that need them; {crossing} of them "
+           "cross from one product's lane to another's, so those projects cannot be planned product by product.")
+    return AccessibleFigure(figure, alt)
+
+
+def tradeoff_curve(deadline_weeks: float, budget_k: float, max_features: int = 30,
+                   model: ReleaseModel = ReleaseModel()) -> AccessibleFigure:
+    """Customer value and schedule slip against the number of features, under one deadline and budget."""
+    outcomes = [simulate_release(n, deadline_weeks, budget_k, model) for n in range(max_features + 1)]
+    best = max(outcomes, key=lambda o: (o.value, -o.features))
+    figure = Figure(figsize=(8, 4))
+    axes = figure.subplots()
+    axes.plot([o.features for o in outcomes], [o.value for o in outcomes], color=PALETTE[0], label="customer value")
+    axes.axvline(best.features, color=PALETTE[3], linestyle=":", label=f"best scope: {best.features} features")
+    axes.set_xlabel("features in the release")
+    axes.set_ylabel("customer value (points)")
+    slip_axes = axes.twinx()
+    slip_axes.plot([o.features for o in outcomes], [o.slip_weeks for o in outcomes], color=PALETTE[1],
+                   linestyle="--", label="weeks late")
+    slip_axes.set_ylabel("weeks late")
+    handles = axes.get_legend_handles_labels()[0] + slip_axes.get_legend_handles_labels()[0]
+    axes.legend(handles, [h.get_label() for h in handles], loc="upper left", fontsize=8)
+    axes.set_title(f"Deadline {deadline_weeks:g} weeks, budget {budget_k:g}k")
+    cancelled = [o.features for o in outcomes if o.cancelled]
+    alt = (f"Line chart of customer value against the number of features, for a {deadline_weeks:g}-week deadline "
+           f"and a budget of {budget_k:g}k. Value rises with each feature until {best.features} features "
+           f"(value {best.value:g}), then falls as the release runs late"
+           + (f", and drops to zero from {cancelled[0]} features, when the release is cancelled for cost."
+              if cancelled else ".")
+           + " A dashed line shows the weeks late, zero up to the deadline and rising after it.")
+    return AccessibleFigure(figure, alt)
