@@ -30,6 +30,9 @@ def test_notebook_executes_without_error(path, tmp_path):
             assert output.get("output_type") != "error", f"{output.get('ename')}: {output.get('evalue')}"
             if output.get("name") == "stderr":
                 pytest.fail(f"a cell wrote to stderr (nbgrader scores such test cells 0): {output.get('text')}")
+            data = output.get("data", {})
+            if "image/png" in data or "image/svg+xml" in data:
+                assert 'alt="' in data.get("text/html", ""), "a plot needs alternative text for screen readers"
 
 
 @pytest.mark.parametrize("path", COMMITTED, ids=_name)
