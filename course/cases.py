@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DataFileError
+from .feedback import SectionLink
 from .paths import data_dir
 from .roles import ROLE_NAMES
 from .tables import all_of, any_text, iso_date, matches, one_of, read_checked_csv
@@ -34,6 +35,7 @@ SCHEMA = {
     "theme": one_of(*THEMES),
     "roles": all_of(ROLE_NAMES, what="role"),
     "lesson": matches(r"\d\d-[a-z0-9-]+", "a lesson id such as '02-features-vs-scope'"),
+    "section": any_text,
     "summary": any_text,
 }
 COLUMNS = tuple(SCHEMA)
@@ -49,6 +51,12 @@ def load_cases(path: str | Path | None = None) -> pd.DataFrame:
     frame["roles"] = frame["roles"].map(lambda value: tuple(value.split(";")))
     frame["source_date"] = pd.to_datetime(frame["source_date"], format="%Y-%m-%d")
     return frame.set_index("case_id")
+
+
+def case_section(case_id: str) -> SectionLink:
+    """The lesson section that teaches a case."""
+    case = load_cases().loc[case_id]
+    return SectionLink(case["lesson"], case["section"])
 
 
 def cite(case: pd.Series) -> str:

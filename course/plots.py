@@ -132,3 +132,47 @@ def tradeoff_curve(deadline_weeks: float, budget_k: float, max_features: int = 3
               if cancelled else ".")
            + " A dashed line shows the weeks late, zero up to the deadline and rising after it.")
     return AccessibleFigure(figure, alt)
+
+
+def program_map(projects, grouping) -> AccessibleFigure:
+    """Projects laid out by dependency depth, arrows for dependencies, coloured by the learner's programs."""
+    depth: dict[str, int] = {}
+
+    def level(project_id: str, trail: frozenset = frozenset()) -> int:
+        if project_id not in depth:
+            prerequisites = [p for p in projects[project_id].depends_on if p in projects and p not in trail]
+            depth[project_id] = 1 + max((level(p, trail | {project_id}) for p in prerequisites), default=-1)
+        return depth[project_id]
+
+    for project_id in projects:
+        level(project_id)
+    rows: dict[int, int] = {}
+    position = {}
+    for project_id in sorted(projects, key=lambda p: (depth[p], p)):
+        rows[depth[project_id]] = rows.get(depth[project_id], -1) + 1
+        position[project_id] = (depth[project_id], -rows[depth[project_id]])
+    labels = sorted({label for label in grouping.values() if label})
+    colour = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(labels)}
+    figure = Figure(figsize=(8, 0.6 * max(rows.values(), default=0) + 2.5))
+    axes = figure.subplots()
+    for project in projects.values():
+        for prerequisite in project.depends_on:
+            if prerequisite in position:
+                axes.annotate("", xy=position[project.id], xytext=position[prerequisite],
+                              arrowprops=dict(arrowstyle="->", color="#888888"))
+    for project_id, (x, y) in position.items():
+        label = grouping.get(project_id)
+        axes.scatter([x], [y], s=220, color=colour.get(label, "#dddddd"), edgecolor="#333333", zorder=3)
+        axes.annotate(f"{project_id} {projects[project_id].name}", (x, y), textcoords="offset points",
+                      xytext=(12, -3), fontsize=8)
+    for label in labels:
+        axes.scatter([], [], color=colour[label], label=label)
+    if labels:
+        axes.legend(loc="lower right", fontsize=8)
+    axes.set_axis_off()
+    axes.set_xlim(-0.5, max(depth.values(), default=0) + 1.8)
+    axes.set_title("Dependencies (arrows) and your grouping (colours); grey is not yet grouped")
+    grouped = ", ".join(f"{label}: {', '.join(sorted(p for p, g in grouping.items() if g == label))}" for label in labels)
+    alt = (f"Network of {len(projects)} projects drawn left to right by how many prerequisites come before them, "
+           f"with arrows from each prerequisite. Your grouping so far: {grouped or 'nothing grouped yet'}.")
+    return AccessibleFigure(figure, alt)

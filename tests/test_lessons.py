@@ -72,6 +72,7 @@ def test_every_case_is_taught_by_its_lesson():
     for case_id, lesson in cases["lesson"].items():
         assert lesson in lessons, f"case {case_id} names lesson {lesson}, which does not exist"
         assert case_id in shown_case_ids(lessons[lesson]), f"lesson {lesson} does not show case {case_id}"
+        assert cases.at[case_id, "section"] in headings(lessons[lesson]), f"{case_id}: no such section in {lesson}"
 
 
 def test_lessons_name_only_existing_cases():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import ipywidgets as widgets
 
@@ -36,3 +36,26 @@ class AnswerKeeper:
 
     def _warn(self, text: str) -> None:
         self.message.value = f'<div style="color:#b00020">⚠ {escape(text)}</div>'
+
+
+def answers_from_code(answers_in_code: Callable[[], dict] | None, keeper: AnswerKeeper) -> dict[str, Any]:
+    """Answers a learner typed into an optional function instead of clicking (an accessible alternative).
+
+    A function left as the assignment gives it (raising NotImplementedError) means "I answer with the widget".
+    """
+    if answers_in_code is None:
+        return {}
+    try:
+        typed = answers_in_code()
+    except NotImplementedError:
+        return {}
+    except Exception as error:  # the learner's own code: report it, keep the widget usable
+        keeper.message.value = (f'<div style="color:#b00020">⚠ Your answer function raised '
+                                f'{escape(type(error).__name__)}: {escape(str(error))}. The widget shows your '
+                                "saved answers instead.</div>")
+        return {}
+    if not isinstance(typed, dict):
+        keeper.message.value = ('<div style="color:#b00020">⚠ Your answer function must return a dict such as '
+                                '{"s01": "product_manager"}; the widget shows your saved answers instead.</div>')
+        return {}
+    return {str(key): value for key, value in typed.items()}
