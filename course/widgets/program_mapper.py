@@ -5,12 +5,12 @@ from pathlib import Path
 from typing import Mapping
 
 import ipywidgets as widgets
-from IPython.display import display
 
 from ..plots import program_map
 from ..portfolio import load_portfolio
 from ..program_mapper import STAND_ALONE, MapperProject, check_grouping
 from .choice_rows import ChoiceRows
+from .output import replace_output
 from .saving import AnswerKeeper
 
 DEFAULT_PROJECTS = ("P05", "P06", "P07", "P10", "P11", "P17", "P18", "P19", "P20", "P22", "P25", "P27")
@@ -69,6 +69,4 @@ class ProgramMapper(widgets.VBox):
         feedback = check_grouping(self.projects, self._grouping)
         for project_id in self.projects:
             self._rows.explain(project_id, feedback.get(project_id))
-        self._plot.clear_output(wait=True)
-        with self._plot:
-            display(program_map(self.projects, self._grouping))
+        replace_output(self._plot, program_map(self.projects, self._grouping))

@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import ipywidgets as widgets
-from IPython.display import display
 
 from ..plots import tradeoff_curve
 from ..tradeoff import ReleaseModel, best_scope, simulate_release
+from .output import replace_output
 from .saving import AnswerKeeper
 
 
@@ -49,9 +49,7 @@ class TradeoffSimulator(widgets.VBox):
                  else f"customer value <b>{outcome.value:g}</b>",
                  f"best scope for this deadline and budget: {best.features} features (value {best.value:g})"]
         self.summary.value = "<br>".join(lines)
-        self._plot.clear_output(wait=True)
-        with self._plot:
-            display(tradeoff_curve(self.deadline.value, self.budget.value, model=self.model))
+        replace_output(self._plot, tradeoff_curve(self.deadline.value, self.budget.value, model=self.model))
         if save:
             self._keeper.save({"features": self.features.value, "deadline_weeks": self.deadline.value,
                                "budget_k": self.budget.value})

@@ -1,0 +1,44 @@
+"""Does the program mapper judge groupings by the dependencies, and keep the learner's grouping?"""
+from __future__ import annotations
+
+from course.program_mapper import STAND_ALONE, MapperProject, check_grouping
+from course.widgets import ProgramMapper
+
+PROJECTS = {
+    "a": MapperProject("a", "API"),
+    "b": MapperProject("b", "Mobile", ("a",)),
+    "c": MapperProject("c", "Migration"),
+    "d": MapperProject("d", "Lab interface", ("c",)),
+    "e": MapperProject("e", "Cloud move"),
+}
+
+
+def test_the_connected_grouping_is_right_everywhere():
+    """Is grouping exactly the dependency-linked projects, and leaving the lone one stand-alone, all right?"""
+    feedback = check_grouping(PROJECTS, {"a": "P1", "b": "P1", "c": "P2", "d": "P2", "e": STAND_ALONE})
+    assert all(item.correct for item in feedback.values())
+
+
+def test_splitting_dependent_projects_is_explained():
+    """Are two projects that depend on each other but sit in different programs both flagged, with the reason?"""
+    feedback = check_grouping(PROJECTS, {"a": "P1", "b": "P2"})
+    assert not feedback["a"].correct and not feedback["b"].correct
+    assert "depend on each other" in feedback["b"].as_text()
+
+
+def test_sweeping_in_an_unrelated_project_is_explained():
+    """Is a project with no link to the rest of its program flagged, and a lone project needing no program?"""
+    feedback = check_grouping(PROJECTS, {"a": "P1", "b": "P1", "c": "P1", "d": "P1", "e": "P1"})
+    assert "needs no program" in feedback["e"].as_text()
+    assert "no chain of dependencies" in feedback["c"].as_text()
+    assert not check_grouping(PROJECTS, {"a": STAND_ALONE})["a"].correct
+
+
+def test_mapper_widget_checks_draws_and_restores(tmp_path):
+    """Does the widget explain a choice, draw the network, and restore the grouping when re-created?"""
+    mapper = ProgramMapper(folder=tmp_path)
+    mapper.assign("P17", "Program B")
+    mapper.assign("P18", "Program C")
+    assert "depend on each other" in mapper.feedback_text("P18")
+    assert mapper._plot.outputs
+    assert ProgramMapper(folder=tmp_path).grouping == {"P17": "Program B", "P18": "Program C"}
