@@ -81,3 +81,22 @@ def test_the_written_answer_waits_for_manual_grading(generated):
     run_nbgrader(generated, "autograde", "a1-roles", "--force")
     written = item_scores(default_db_url(generated), "a1-roles", "writer")["subset_debate_answer"]
     assert not written.autograded and written.max_score == 3
+
+
+def test_answers_given_only_through_widgets_earn_exactly_their_points(generated, tmp_path):
+    """A student who answers only with the role sorter (3 of 4 right): does autograding give exactly 3 points there?"""
+    from course.widgets import RoleSorterWidget
+    from course.widgets.role_sorter import statements_without_key
+
+    released = generated / "exercises" / "a1-roles" / "roles.ipynb"
+    _submit(generated, "clicker", "a1-roles", {"roles.ipynb": nbformat.read(str(released), as_version=4)})
+    folder = generated / "submitted" / "clicker" / "a1-roles"
+    sorter = RoleSorterWidget("a1-role-sorter", statements_without_key({f"c{i}": "" for i in range(1, 5)}),
+                              folder=folder)
+    for statement, role in {"c1": "program_manager", "c2": "product_manager", "c3": "product_marketing_manager",
+                            "c4": "product_manager"}.items():
+        sorter.choose(statement, role)
+    run_nbgrader(generated, "autograde", "a1-roles", "--force")
+    scores = item_scores(default_db_url(generated), "a1-roles", "clicker")
+    assert scores["role_sorter_roles"].auto_score == 3
+    assert autograded_total(default_db_url(generated), "a1-roles", "clicker")[0] == 3
