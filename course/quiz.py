@@ -22,8 +22,8 @@ SINGLE, MULTIPLE = "single", "multiple"
 class Option:
     key: str
     text: str
-    correct: bool
-    explanation: str
+    correct: bool | None = None
+    explanation: str = ""
     misconception: str | None = None
 
 
@@ -41,6 +41,11 @@ class Question:
     @property
     def correct_keys(self) -> frozenset[str]:
         return frozenset(option.key for option in self.options if option.correct)
+
+    @property
+    def has_key(self) -> bool:
+        """False for a graded assignment's question, whose key lives only in the hidden tests."""
+        return any(option.correct is not None for option in self.options)
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,7 @@ def chosen_keys(answer: Any) -> frozenset[str]:
 def check_answer(question: Question, answer: Any) -> Feedback | None:
     """Feedback on ``answer`` (a key or a list of keys); None when nothing is chosen yet."""
     chosen = chosen_keys(answer)
-    if not chosen:
+    if not chosen or not question.has_key:
         return None
     unknown = sorted(key for key in chosen if question.option(key) is None)
     if unknown:
@@ -87,6 +92,13 @@ def check_answer(question: Question, answer: Any) -> Feedback | None:
 def score(quiz: Quiz, answers: dict[str, Any]) -> int:
     """How many questions of ``quiz`` the saved ``answers`` get fully right."""
     return sum(1 for question in quiz.questions if chosen_keys(answers.get(question.id)) == question.correct_keys)
+
+
+def unkeyed_quiz(quiz_id: str, title: str, questions: list[tuple[str, str, dict[str, str], str]]) -> Quiz:
+    """A quiz for a graded assignment: (id, prompt, {key: option text}, kind) per question, and no key at all."""
+    return Quiz(quiz_id, title, tuple(
+        Question(question_id, prompt, kind, tuple(Option(key, text) for key, text in options.items()))
+        for question_id, prompt, options, kind in questions))
 
 
 def quiz_path(name: str) -> Path:

@@ -28,11 +28,33 @@ def execute_notebook(path: Path, workdir: Path, timeout: int = 120) -> nbformat.
 @pytest.fixture
 def course_dir(tmp_path: Path) -> Path:
     """A fresh nbgrader course folder: the repository's config and solutions, nothing generated yet."""
-    root = tmp_path / "course"
-    root.mkdir()
-    shutil.copy(REPO / "nbgrader_config.py", root)
-    shutil.copytree(REPO / "solutions", root / "solutions",
+    return _copy_course(tmp_path / "course")
+
+
+def _copy_course(target: Path) -> Path:
+    target.mkdir(parents=True)
+    shutil.copy(REPO / "nbgrader_config.py", target)
+    shutil.copytree(REPO / "solutions", target / "solutions",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "pm-course-answers.json"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def generated_template(tmp_path_factory) -> Path:
+    """A course folder where nbgrader has generated every assignment once (its gradebook knows them all)."""
+    from course.grading.nbgrader_runner import run_nbgrader
+
+    root = _copy_course(tmp_path_factory.mktemp("template") / "course")
+    for assignment in ASSIGNMENTS:
+        run_nbgrader(root, "generate_assignment", assignment, "--force")
+    return root
+
+
+@pytest.fixture
+def generated(generated_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the generated course folder, for a test to submit to and grade in."""
+    root = tmp_path / "generated"
+    shutil.copytree(generated_template, root)
     return root
 
 

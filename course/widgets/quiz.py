@@ -8,13 +8,14 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..quiz import MULTIPLE, Question, Quiz, check_answer, chosen_keys, load_quiz
-from .saving import AnswerKeeper
+from .saving import PENDING, AnswerKeeper, answers_from_code
 
 
 class QuizWidget(widgets.VBox):
     """Shows a quiz; every choice is saved at once and explained at once."""
 
-    def __init__(self, quiz: Quiz | str, widget_id: str | None = None, folder: str | Path | None = None, **kwargs):
+    def __init__(self, quiz: Quiz | str, widget_id: str | None = None, folder: str | Path | None = None,
+                 answers_in_code=None, **kwargs):
         super().__init__(**kwargs)
         self.quiz = load_quiz(quiz) if isinstance(quiz, str) else quiz
         self._folder = Path(folder) if folder is not None else Path.cwd()
@@ -24,10 +25,13 @@ class QuizWidget(widgets.VBox):
                         for question in self.quiz.questions}
         self.children = [widgets.HTML(f"<h3>{escape(self.quiz.title)}</h3>"), self._keeper.message,
                          *self._blocks.values()]
-        for question_id, answer in self._keeper.restore().items():
+        typed = answers_from_code(answers_in_code, self._keeper)
+        for question_id, answer in {**self._keeper.restore(), **typed}.items():
             if question_id in self._blocks:
                 self._answers[question_id] = answer
                 self._blocks[question_id].show(answer)
+        if typed:
+            self._keeper.save(self._answers)
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -87,7 +91,10 @@ class _QuestionBlock(widgets.VBox):
 
     def explain(self, answer: Any) -> None:
         feedback = check_answer(self._question, answer)
-        self._feedback.value = feedback.as_html(self._folder) if feedback else ""
+        if feedback:
+            self._feedback.value = feedback.as_html(self._folder)
+        else:
+            self._feedback.value = PENDING if chosen_keys(answer) and not self._question.has_key else ""
 
     def _on_radio(self, change) -> None:
         if not self._updating and change["new"] is not None:

@@ -8,19 +8,20 @@ import ipywidgets as widgets
 
 from ..raci import LETTERS, RaciExercise, check_activity, load_raci
 from ..roles import role_name
-from .saving import AnswerKeeper
+from .saving import AnswerKeeper, answers_from_code
 
 
 class RaciBuilder(widgets.VBox):
     """Fill in R, A, C or I per activity and role; each row is checked as soon as it changes."""
 
     def __init__(self, exercise: RaciExercise | str = "sales-promise", widget_id: str | None = None,
-                 folder: str | Path | None = None, **kwargs):
+                 folder: str | Path | None = None, answers_in_code=None, **kwargs):
         super().__init__(**kwargs)
         self.exercise = load_raci(exercise) if isinstance(exercise, str) else exercise
         self._folder = Path(folder) if folder is not None else Path.cwd()
         self._keeper = AnswerKeeper(widget_id or f"raci-{self.exercise.id}", self._folder)
-        saved = self._keeper.restore()
+        typed = answers_from_code(answers_in_code, self._keeper)
+        saved = {**self._keeper.restore(), **typed}
         self._grid = {a.id: {r: _valid(saved.get(a.id, {}), r) for r in self.exercise.roles}
                       for a in self.exercise.activities}
         self.cells: dict[tuple[str, str], widgets.Dropdown] = {}
@@ -45,6 +46,8 @@ class RaciBuilder(widgets.VBox):
                                       f"<br><i>{legend}</i>"), self._keeper.message, *rows]
         for activity in self.exercise.activities:
             self._explain(activity.id)
+        if typed:
+            self._save()
 
     @property
     def grid(self) -> dict[str, dict[str, str | None]]:
@@ -61,9 +64,12 @@ class RaciBuilder(widgets.VBox):
     def _changed(self, activity_id: str, role: str):
         def handler(change) -> None:
             self._grid[activity_id][role] = change["new"]
-            self._keeper.save({a: {r: v for r, v in row.items() if v} for a, row in self._grid.items()})
+            self._save()
             self._explain(activity_id)
         return handler
+
+    def _save(self) -> None:
+        self._keeper.save({a: {r: v for r, v in row.items() if v} for a, row in self._grid.items()})
 
     def _explain(self, activity_id: str) -> None:
         activity = next(a for a in self.exercise.activities if a.id == activity_id)

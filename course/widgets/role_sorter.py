@@ -9,10 +9,7 @@ import ipywidgets as widgets
 from ..role_sorter import Statement, check_role, load_statements
 from ..roles import SORTABLE_ROLES, role_name
 from .choice_rows import ChoiceRows
-from .saving import AnswerKeeper, answers_from_code
-
-PENDING = "<i>Saved. This one is marked when your instructor grades the assignment.</i>"
-
+from .saving import PENDING, AnswerKeeper, answers_from_code
 
 class RoleSorterWidget(widgets.VBox):
     """Statements of work with a role to choose for each; answers saved as given, explained when a key is known."""

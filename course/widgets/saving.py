@@ -10,6 +10,9 @@ import ipywidgets as widgets
 from ..answers import AnswerFileError, AnswerStore
 
 
+PENDING = "<i>Saved. This one is marked when your instructor grades the assignment.</i>"
+
+
 class AnswerKeeper:
     """Loads and saves one widget's answers; problems become a message, never an exception."""
 

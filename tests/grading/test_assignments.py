@@ -15,13 +15,6 @@ from .. conftest import ASSIGNMENTS, REPO
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def generated(course_dir):
-    for assignment in ASSIGNMENTS:
-        run_nbgrader(course_dir, "generate_assignment", assignment, "--force")
-    return course_dir
-
-
 def test_regenerating_exercises_changes_nothing(generated):
     """Are the committed student versions exactly what nbgrader generates from solutions/ (never hand-edited)?"""
     comparison = filecmp.dircmp(generated / "exercises", REPO / "exercises", ignore=["__pycache__"])
