@@ -5,9 +5,9 @@ import argparse
 import sys
 
 from ..errors import CourseError
-from . import start
+from . import grade, start
 
-SUBCOMMANDS = {"start": start}
+SUBCOMMANDS = {"start": start, "grade": grade}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -27,3 +27,34 @@ def fill_solutions(student_notebook: str | Path, instructor_notebook: str | Path
         if grade_id in answers and (only is None or grade_id in only):
             cell.source = answers[grade_id]
     return student
+
+
+def build_class(course_root: str | Path, assignment: str, students: int, seed: int = 0,
+                answered: float = 0.8, mistaken: float = 0.4) -> list[str]:
+    """Write a reproducible synthetic class into ``submitted/``: each student fills each solution cell with
+    probability ``answered`` and then makes one plausible mistake with probability ``mistaken``."""
+    import random
+
+    from .mistakes import MISTAKES, apply_mistake
+
+    course_root = Path(course_root)
+    rng = random.Random(f"{seed}-{assignment}")
+    released = sorted((course_root / "exercises" / assignment).glob("*.ipynb"))
+    names = []
+    for number in range(1, students + 1):
+        student = f"s{number:04d}"
+        folder = course_root / "submitted" / student / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in released:
+            instructor = course_root / "solutions" / assignment / path.name
+            solution_ids = {cell.metadata["nbgrader"]["grade_id"] for cell in nbformat.read(str(instructor), 4).cells
+                            if cell.get("metadata", {}).get("nbgrader", {}).get("solution")}
+            chosen = {grade_id for grade_id in sorted(solution_ids) if rng.random() < answered}
+            notebook = fill_solutions(path, instructor, only=chosen)
+            mistakes = [name for name, spec in MISTAKES.items()
+                        if spec[0] == assignment and spec[1] == path.name and spec[2] in chosen]
+            if mistakes and rng.random() < mistaken:
+                apply_mistake(notebook, rng.choice(mistakes))
+            nbformat.write(notebook, str(folder / path.name))
+        names.append(student)
+    return names

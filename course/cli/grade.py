@@ -1,0 +1,60 @@
+"""Grade a whole class for one assignment with nbgrader, in parallel, and export the grades.
+
+Submissions are taken from --submissions (nbgrader's layout <student>/<assignment>/, or a
+folder of per-student zips or notebooks as an LMS exports them) or, without it, from the
+course's own submitted/ folder. Unknown students are added to the gradebook. Feedback is
+generated for every graded student. Run it again after an interruption: students already
+graded, whose submission has not changed, are not graded again.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from ..grading.collect import import_submissions
+from ..grading.course_folder import CourseFolder
+from ..grading.exports import export_grades
+from ..grading.pipeline import grade_class, summary_table
+
+HELP = "autograde a class in parallel, generate feedback, export grades"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("assignment", help="the assignment to grade, a folder name under solutions/ (e.g. a1-roles)")
+    parser.add_argument("--submissions", type=Path, default=None,
+                        help="folder of submissions to import first: <student>/<assignment>/ folders, or "
+                             "per-student zips or notebooks named <student>_<file>")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="grading processes to run at once (default: the number of cores, %(default)s here)")
+    parser.add_argument("--course", type=Path, default=Path("."),
+                        help="the course folder, holding nbgrader_config.py (default: the current folder)")
+    parser.add_argument("--db", default=None, metavar="URL",
+                        help="gradebook database URL, e.g. postgresql://user@host/course (default: the course's "
+                             "sqlite gradebook.db)")
+    parser.add_argument("--regrade", action="store_true",
+                        help="grade every student again, even those already graded with unchanged submissions")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder for the exported CSV files (default: <course>/exports/<assignment>)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.workers < 1:
+        from ..errors import CourseError
+        raise CourseError("--workers must be 1 or more")
+    course = CourseFolder.at(args.course, args.db)
+    course.require_assignment(args.assignment)
+    if args.submissions:
+        found = import_submissions(course, args.assignment, args.submissions)
+        print(f"Imported submissions of {len(found)} student(s) from {args.submissions}")
+    run_result = grade_class(course, args.assignment, args.workers, regrade=args.regrade, progress=not args.quiet)
+    summary = summary_table(course, args.assignment, run_result.results)
+    out = args.out or course.root / "exports" / args.assignment
+    paths = export_grades(course, args.assignment, summary, out)
+    print(f"\nGraded now: {len(run_result.graded_now)}; already graded and unchanged: {len(run_result.skipped)}")
+    counts = summary["status"].value_counts().to_dict()
+    print("Status: " + ", ".join(f"{status}: {count}" for status, count in sorted(counts.items())))
+    print(summary.fillna("").to_string(index=False))
+    print("\nExports: " + ", ".join(str(path) for path in paths.values()))
+    return 0
