@@ -5,9 +5,9 @@ import argparse
 import sys
 
 from ..errors import CourseError
-from . import grade, start
+from . import grade, report, start
 
-SUBCOMMANDS = {"start": start, "grade": grade}
+SUBCOMMANDS = {"start": start, "grade": grade, "report": report}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,29 @@
+"""Write a class report for one graded assignment: item difficulty and discrimination, flagged items,
+the wrong answers chosen most often named by the misconception they stand for, and the grade distribution,
+as an HTML page with PNG plots plus the same tables as CSV files."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..grading.course_folder import CourseFolder
+from ..grading.report import build_report
+
+HELP = "report what the class misunderstood in a graded assignment (HTML, PNG and CSV)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("assignment", help="the graded assignment, e.g. a1-roles")
+    parser.add_argument("--course", type=Path, default=Path("."),
+                        help="the course folder, holding nbgrader_config.py (default: the current folder)")
+    parser.add_argument("--db", default=None, metavar="URL", help="gradebook database URL (default: gradebook.db)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder for the report (default: <course>/reports/<assignment>)")
+
+
+def run(args: argparse.Namespace) -> int:
+    course = CourseFolder.at(args.course, args.db)
+    paths = build_report(course, args.assignment, args.out or course.root / "reports" / args.assignment)
+    print(f"Report: {paths['html']}")
+    print("Tables: " + ", ".join(str(paths[name]) for name in ("items", "options", "scores")))
+    return 0

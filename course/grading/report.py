@@ -1,0 +1,154 @@
+"""``pm-course report``: what the class misunderstood, as an HTML page with plots and the same tables as CSV."""
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+from nbgrader.api import Gradebook, MissingEntry
+
+from ..answers import AnswerFileError, AnswerStore
+from ..errors import CourseError
+from ..plots import PALETTE, AccessibleFigure
+from .course_folder import CourseFolder
+from .inspection import GRADED
+from .item_analysis import analyse_items, option_counts
+from .journal import GradingJournal
+
+
+def graded_students(course: CourseFolder, assignment: str) -> list[str]:
+    """Students graded by the pipeline (from its journal), or every submission nbgrader knows."""
+    finished = GradingJournal(course.pipeline_dir(assignment) / "journal.jsonl").finished()
+    if finished:
+        return sorted(student for student, result in finished.items() if result.status == GRADED)
+    with Gradebook(course.gradebook_url) as gradebook:
+        try:
+            return sorted(submission.student.id for submission in gradebook.find_assignment(assignment).submissions)
+        except MissingEntry:
+            return []
+
+
+def score_table(course: CourseFolder, assignment: str, students: list[str]) -> tuple[pd.DataFrame, pd.Series]:
+    """Points earned per student and graded item (NaN where a written answer awaits grading), and each item's max."""
+    rows, maxima = {}, {}
+    with Gradebook(course.gradebook_url) as gradebook:
+        for student in students:
+            try:
+                submission = gradebook.find_submission(assignment, student)
+            except MissingEntry:
+                continue
+            row = {}
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    row[grade.name] = grade.score if (grade.auto_score is not None or grade.manual_score is not None) \
+                        else float("nan")
+                    maxima[grade.name] = grade.max_score
+            rows[student] = row
+    return pd.DataFrame.from_dict(rows, orient="index"), pd.Series(maxima, dtype=float)
+
+
+def build_report(course: CourseFolder, assignment: str, out_dir: Path) -> dict[str, Path]:
+    course.require_assignment(assignment)
+    students = graded_students(course, assignment)
+    scores, maxima = score_table(course, assignment, students)
+    if scores.empty:
+        raise CourseError(f"no graded submissions of {assignment} yet: run 'pm-course grade {assignment}' first")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    complete = [item for item in scores.columns if scores[item].notna().all()]
+    waiting = [item for item in scores.columns if item not in complete]
+    items = analyse_items(scores[complete] / maxima[complete], maxima[complete])
+    key = _answer_key(course, assignment)
+    answers = {student: _answers(course.autograded(student, assignment)) for student in scores.index}
+    options = option_counts(answers, key)
+    totals = scores.sum(axis=1, min_count=1).rename("total")
+    paths = {name: out_dir / f"{name}.csv" for name in ("items", "options", "scores")}
+    items.to_csv(paths["items"])
+    options.to_csv(paths["options"], index=False)
+    scores.assign(total=totals).to_csv(paths["scores"], index_label="student")
+    distribution = _distribution_plot(totals, float(maxima.sum()), assignment)
+    item_plot = _item_plot(items)
+    (out_dir / "distribution.png").write_bytes(distribution.png())
+    (out_dir / "items.png").write_bytes(item_plot.png())
+    paths["html"] = out_dir / "index.html"
+    paths["html"].write_text(_page(assignment, totals, float(maxima.sum()), items, options, waiting, distribution,
+                                   item_plot), encoding="utf-8")
+    return paths
+
+
+def _answer_key(course: CourseFolder, assignment: str) -> dict:
+    path = course.source(assignment) / "misconceptions.json"
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise CourseError(f"{path}: not valid JSON ({error})") from None
+
+
+def _answers(folder: Path) -> dict:
+    try:
+        return AnswerStore(folder).load()
+    except AnswerFileError:
+        return {}
+
+
+def _distribution_plot(totals: pd.Series, maximum: float, assignment: str) -> AccessibleFigure:
+    figure = Figure(figsize=(7, 3.5))
+    axes = figure.subplots()
+    axes.hist(totals.dropna(), bins=min(20, max(5, int(maximum) + 1)), range=(0, maximum), color=PALETTE[0],
+              edgecolor="white")
+    axes.set_xlabel("total points")
+    axes.set_ylabel("students")
+    axes.set_title(f"{assignment}: grade distribution")
+    alt = (f"Histogram of {totals.notna().sum()} students' totals out of {maximum:g}: median {totals.median():g}, "
+           f"lowest {totals.min():g}, highest {totals.max():g}.")
+    return AccessibleFigure(figure, alt)
+
+
+def _item_plot(items: pd.DataFrame) -> AccessibleFigure:
+    figure = Figure(figsize=(7, 4))
+    axes = figure.subplots()
+    axes.axhspan(-1, 0.2, color="#fbe3e3")
+    axes.axhspan(0.2, 0.3, color="#fff4d6")
+    axes.scatter(items["p"], items["D"], color=PALETTE[0], zorder=3)
+    for name, row in items.iterrows():
+        axes.annotate(name, (row["p"], row["D"]), textcoords="offset points", xytext=(4, 3), fontsize=7)
+    axes.set_xlim(-0.05, 1.05)
+    axes.set_ylim(min(-0.1, items["D"].min() - 0.1), 1.05)
+    axes.set_xlabel("difficulty p (share of points earned)")
+    axes.set_ylabel("discrimination D (top 27% - bottom 27%)")
+    axes.set_title("Items: red band rewrite (D < .20), yellow band revise")
+    flagged = items[items["flag"] != ""].index.tolist()
+    alt = (f"Scatter of {len(items)} graded items by difficulty and discrimination. Flagged for review: "
+           f"{', '.join(flagged) if flagged else 'none'}.")
+    return AccessibleFigure(figure, alt)
+
+
+def _page(assignment, totals, maximum, items, options, waiting, distribution, item_plot) -> str:
+    flagged = items[items["flag"] != ""]
+    waiting_note = (f"<p>Written answers not yet graded by hand, left out of the analysis: "
+                    f"{escape(', '.join(waiting))}.</p>" if waiting else "")
+    common = options.head(15)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{escape(assignment)}: class report</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}</style></head>
+<body><h1>{escape(assignment)}: what the class got and missed</h1>
+<p>{totals.notna().sum()} graded students; mean {totals.mean():.1f} of {maximum:g}, median {totals.median():g}.</p>
+{waiting_note}
+<h2>Grade distribution</h2>
+<img src="distribution.png" alt="{escape(distribution.alt)}"><p><i>{escape(distribution.alt)}</i></p>
+<h2>Items that need attention</h2>
+{flagged.to_html() if len(flagged) else "<p>No item is flagged.</p>"}
+<h2>The most common wrong answers, by misconception</h2>
+{common.to_html(index=False) if len(common) else "<p>No widget or multiple-choice answers to analyse.</p>"}
+<h2>Every item</h2>
+<img src="items.png" alt="{escape(item_plot.alt)}"><p><i>{escape(item_plot.alt)}</i></p>
+{items.to_html()}
+<p>Difficulty p is the share of an item's points the class earned; discrimination D is that share in the top 27%
+of the class minus the bottom 27%. After Ebel: D of .40 or more is very good, .30-.39 good, .20-.29 revise, below .20
+rewrite; a negative D usually means a wrong key. The same tables are in items.csv, options.csv and scores.csv.</p>
+</body></html>
+"""
