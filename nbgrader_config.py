@@ -9,6 +9,8 @@ import os
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
+from course.grading.feedback_filters import ShortenTestTracebacks
+
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
@@ -22,8 +24,8 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # A student who deleted a test cell must still be graded on it.
 c.OverwriteCells.add_missing_cells = True
 
-# Feedback must never show the hidden tests.
-c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests]
+# Feedback must never show the hidden tests, not even quoted in a failing test's traceback.
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests, ShortenTestTracebacks]
 
 # Every timeout a student's notebook can hit, in seconds per cell.
 c.ExecutePreprocessor.timeout = 60

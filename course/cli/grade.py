@@ -55,6 +55,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nGraded now: {len(run_result.graded_now)}; already graded and unchanged: {len(run_result.skipped)}")
     counts = summary["status"].value_counts().to_dict()
     print("Status: " + ", ".join(f"{status}: {count}" for status, count in sorted(counts.items())))
-    print(summary.fillna("").to_string(index=False))
+    print(summary.astype(object).where(summary.notna(), "").to_string(index=False))
     print("\nExports: " + ", ".join(str(path) for path in paths.values()))
     return 0

@@ -1,0 +1,189 @@
+"""Does 'pm-course grade' grade a class like nbgrader does, survive interruption and bad submissions, and export?"""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from course.cli import main
+from course.grading.course_folder import CourseFolder
+from course.grading.gradebook import default_db_url, item_scores
+from course.grading.nbgrader_runner import run_nbgrader
+from course.grading.simulate import build_class, fill_solutions
+
+pytestmark = pytest.mark.slow
+ASSIGNMENT = "a1-roles"
+CLASS_SIZE = 8
+
+
+def all_scores(root: Path) -> dict[str, dict[str, float | None]]:
+    """Every student's score on every graded cell, as nbgrader's gradebook holds them."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(default_db_url(root)) as gradebook:
+        students = [s.id for s in gradebook.students]
+    return {student: {name: item.auto_score for name, item in item_scores(default_db_url(root), ASSIGNMENT,
+                                                                           student).items()}
+            for student in students}
+
+
+@pytest.fixture(scope="module")
+def synthetic_class(generated_template, tmp_path_factory) -> Path:
+    """The generated course with a reproducible class of mixed-quality submissions (not yet graded)."""
+    root = tmp_path_factory.mktemp("class") / "course"
+    shutil.copytree(generated_template, root)
+    build_class(root, ASSIGNMENT, CLASS_SIZE, seed=7)
+    return root
+
+
+@pytest.fixture(scope="module")
+def serial_scores(synthetic_class, tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("serial") / "course"
+    shutil.copytree(synthetic_class, root)
+    run_nbgrader(root, "autograde", ASSIGNMENT, "--force")
+    return all_scores(root)
+
+
+@pytest.fixture(scope="module")
+def parallel_class(synthetic_class, tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("parallel") / "course"
+    shutil.copytree(synthetic_class, root)
+    assert main(["grade", ASSIGNMENT, "--course", str(root), "--workers", "2", "--quiet"]) == 0
+    return root
+
+
+def test_parallel_grading_equals_serial_nbgrader(parallel_class, serial_scores):
+    """Does grading on two workers give exactly the gradebook a serial 'nbgrader autograde' gives?"""
+    assert all_scores(parallel_class) == serial_scores
+    assert len(serial_scores) == CLASS_SIZE
+    assert len({sum(v or 0 for v in scores.values()) for scores in serial_scores.values()}) > 1, "mixed quality"
+
+
+def test_feedback_is_generated_without_hidden_tests(parallel_class):
+    """Does every graded student get an HTML feedback file that does not show the hidden tests?"""
+    feedback = sorted((parallel_class / "feedback").glob(f"*/{ASSIGNMENT}/roles.html"))
+    assert len(feedback) == CLASS_SIZE
+    text = feedback[0].read_text(encoding="utf-8")
+    assert "points_for_matches" not in text and "BEGIN HIDDEN TESTS" not in text
+
+
+def test_exports_have_the_columns_canvas_and_moodle_import(parallel_class):
+    """Are nbgrader's CSV, a Canvas gradebook CSV (with Points Possible) and a Moodle CSV written, one row per student?"""
+    out = parallel_class / "exports" / ASSIGNMENT
+    nbgrader_csv = pd.read_csv(out / "nbgrader-grades.csv")
+    assert {"student_id", "score", "max_score"} <= set(nbgrader_csv.columns)
+    canvas = pd.read_csv(out / "canvas.csv", dtype=str, keep_default_na=False)
+    assert list(canvas.columns) == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", ASSIGNMENT]
+    assert canvas.iloc[0]["Student"].strip() == "Points Possible" and float(canvas.iloc[0][ASSIGNMENT]) == 13
+    assert len(canvas) == CLASS_SIZE + 1
+    moodle = pd.read_csv(out / "moodle.csv", dtype=str, keep_default_na=False)
+    assert list(moodle.columns) == ["Username", ASSIGNMENT, "Feedback"] and len(moodle) == CLASS_SIZE
+    assert all(moodle[ASSIGNMENT] != "")
+
+
+def test_a_second_run_grades_nothing_again(parallel_class, capsys):
+    """Run again with nothing changed: is every student recognised as already graded?"""
+    assert main(["grade", ASSIGNMENT, "--course", str(parallel_class), "--quiet"]) == 0
+    assert f"Graded now: 0; already graded and unchanged: {CLASS_SIZE}" in capsys.readouterr().out
+
+
+def test_a_killed_run_resumes_to_the_same_gradebook(synthetic_class, serial_scores, tmp_path):
+    """Kill the grading process part-way, run it again: is the gradebook the same as an uninterrupted run's?"""
+    root = tmp_path / "course"
+    shutil.copytree(synthetic_class, root)
+    journal = root / ".pm-course" / "grading" / ASSIGNMENT / "journal.jsonl"
+    command = [str(Path(sys.executable).with_name("pm-course")), "grade", ASSIGNMENT, "--course", str(root),
+               "--workers", "2", "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not journal.exists() or len(journal.read_text().splitlines()) < 2):
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    graded_before = len(journal.read_text().splitlines())
+    assert 2 <= graded_before < CLASS_SIZE, "the run was not interrupted part-way"
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert all_scores(root) == serial_scores
+
+
+def test_bad_submissions_are_reported_and_the_rest_graded(generated, capsys):
+    """Corrupt JSON, a missing notebook, extra files and a misnamed assignment: each reported, none fatal?"""
+    released = generated / "exercises" / ASSIGNMENT / "roles.ipynb"
+    perfect = fill_solutions(released, generated / "solutions" / ASSIGNMENT / "roles.ipynb")
+
+    def folder(student, assignment=ASSIGNMENT):
+        path = generated / "submitted" / student / assignment
+        path.mkdir(parents=True)
+        return path
+
+    nbformat.write(perfect, str(folder("honest") / "roles.ipynb"))
+    (folder("corrupt") / "roles.ipynb").write_text('{"cells": [ this is not json')
+    (folder("missing") / "notes.txt").write_text("forgot the notebook")
+    extra = folder("extra")
+    nbformat.write(perfect, str(extra / "roles.ipynb"))
+    (extra / "my-scratch.py").write_text("print('hi')")
+    nbformat.write(perfect, str(folder("misnamed", "a2-portfolio") / "roles.ipynb"))
+    (folder("notanotebook") / "roles.ipynb").write_text('{"just": "json"}')
+
+    assert main(["grade", ASSIGNMENT, "--course", str(generated), "--quiet"]) == 0
+    summary = pd.read_csv(generated / "exports" / ASSIGNMENT / "summary.csv", keep_default_na=False).set_index("student")
+    assert summary.at["honest", "status"] == "graded" and float(summary.at["honest", "score"]) == 10
+    assert summary.at["extra", "status"] == "graded" and "extra files ignored: my-scratch.py" in summary.at["extra", "notes"]
+    assert summary.at["corrupt", "status"] == "could not be graded" and "not valid JSON" in summary.at["corrupt", "notes"]
+    assert summary.at["missing", "status"] == "could not be graded" and "roles.ipynb" in summary.at["missing", "notes"]
+    assert summary.at["misnamed", "status"] == "no submission" and "a2-portfolio" in summary.at["misnamed", "notes"]
+    assert summary.at["notanotebook", "status"] == "could not be graded"
+    canvas = pd.read_csv(generated / "exports" / ASSIGNMENT / "canvas.csv", dtype=str,
+                         keep_default_na=False).set_index("SIS Login ID")
+    assert canvas.at["corrupt", ASSIGNMENT] == "" and canvas.at["misnamed", ASSIGNMENT] == "", \
+        "no grade, not a zero, for what could not be graded or was not handed in"
+    assert canvas.at["honest", ASSIGNMENT] == "10"
+
+
+def test_lms_zips_and_files_are_collected_by_student(generated):
+    """Per-student zips and <student>_<file> notebooks from an LMS: are they collected and graded per student?"""
+    released = generated / "exercises" / ASSIGNMENT / "roles.ipynb"
+    perfect = nbformat.writes(fill_solutions(released, generated / "solutions" / ASSIGNMENT / "roles.ipynb"))
+    downloads = generated.parent / "lms-download"
+    downloads.mkdir()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("roles.ipynb", perfect)
+        archive.writestr("pm-course-answers.json", '{"format": 1, "answers": {"a1-role-sorter": {"c1": "program_manager"}}}')
+    (downloads / "zoe_attempt1.zip").write_bytes(buffer.getvalue())
+    (downloads / "yan_12345_roles.ipynb").write_text(perfect)
+    assert main(["grade", ASSIGNMENT, "--course", str(generated), "--submissions", str(downloads), "--quiet"]) == 0
+    assert (generated / "submitted" / "zoe" / ASSIGNMENT / "pm-course-answers.json").is_file()
+    summary = pd.read_csv(generated / "exports" / ASSIGNMENT / "summary.csv").set_index("student")
+    assert set(summary.index) >= {"zoe", "yan"} and (summary.loc[["zoe", "yan"], "status"] == "graded").all()
+
+
+def test_report_writes_html_plots_and_tables(parallel_class):
+    """Does the report write an HTML page with its plots (with alt text) and the item and option tables?"""
+    assert main(["report", ASSIGNMENT, "--course", str(parallel_class)]) == 0
+    out = parallel_class / "reports" / ASSIGNMENT
+    html = (out / "index.html").read_text()
+    assert 'src="distribution.png" alt="Histogram of 8 students' in html
+    assert (out / "distribution.png").stat().st_size > 1000 and (out / "items.png").stat().st_size > 1000
+    items = pd.read_csv(out / "items.csv").set_index("item")
+    assert {"p", "D", "quality", "flag"} <= set(items.columns) and "role_sorter_roles" in items.index
+
+
+def test_user_mistakes_are_one_line_messages(tmp_path, capsys):
+    """Are a folder without nbgrader_config.py and an unknown assignment reported in words, exit code 1?"""
+    assert main(["grade", ASSIGNMENT, "--course", str(tmp_path)]) == 1
+    assert "is not a course folder" in capsys.readouterr().err
+    course = CourseFolder.at(Path(__file__).resolve().parents[2])
+    assert main(["grade", "a9-nothing", "--course", str(course.root)]) == 1
+    assert "there is no assignment 'a9-nothing'" in capsys.readouterr().err
