@@ -31,7 +31,8 @@ def test_wheel_ships_lessons_exercises_and_data_but_no_solutions(wheel):
     assert "course/lessons/00-start-here.ipynb" in names
     assert "course/_shipped/data/cases.csv" in names
     assert any(name.startswith("course/_shipped/exercises/") and name.endswith(".ipynb") for name in names)
-    assert not [name for name in names if "solutions" in name]
+    assert not [name for name in names if "solutions" in name or name.endswith(("misconceptions.json",
+                                                                                  "plausible_mistakes.json"))]
     secrets = secret_lines()
     for name, text in texts.items():
         leaked = [line for line in secrets if line in text]

@@ -35,9 +35,10 @@ def build_class(course_root: str | Path, assignment: str, students: int, seed: i
     probability ``answered`` and then makes one plausible mistake with probability ``mistaken``."""
     import random
 
-    from .mistakes import MISTAKES, apply_mistake
+    from .mistakes import apply_mistake, load_mistakes
 
     course_root = Path(course_root)
+    known = load_mistakes(course_root)
     rng = random.Random(f"{seed}-{assignment}")
     released = sorted((course_root / "exercises" / assignment).glob("*.ipynb"))
     names = []
@@ -51,8 +52,8 @@ def build_class(course_root: str | Path, assignment: str, students: int, seed: i
                             if cell.get("metadata", {}).get("nbgrader", {}).get("solution")}
             chosen = {grade_id for grade_id in sorted(solution_ids) if rng.random() < answered}
             notebook = fill_solutions(path, instructor, only=chosen)
-            mistakes = [name for name, spec in MISTAKES.items()
-                        if spec[0] == assignment and spec[1] == path.name and spec[2] in chosen]
+            mistakes = [m for m in known.values() if (m.assignment, m.notebook) == (assignment, path.name)
+                        and m.cell in chosen]
             if mistakes and rng.random() < mistaken:
                 apply_mistake(notebook, rng.choice(mistakes))
             nbformat.write(notebook, str(folder / path.name))

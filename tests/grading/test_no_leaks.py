@@ -46,3 +46,9 @@ def test_exercises_hold_no_solution_and_no_hidden_test():
     for path, text in shipped_texts(REPO / "exercises"):
         leaked = [line for line in secrets if line in text]
         assert not leaked, f"{path} contains {leaked[:3]}"
+
+
+def test_answer_keys_and_mistakes_are_never_released():
+    """Are the instructor's misconception keys and plausible mistakes kept out of the student versions?"""
+    assert not list((REPO / "exercises").rglob("misconceptions.json"))
+    assert not list((REPO / "exercises").rglob("plausible_mistakes.json"))
