@@ -36,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="grade every student again, even those already graded with unchanged submissions")
     parser.add_argument("--out", type=Path, default=None,
                         help="folder for the exported CSV files (default: <course>/exports/<assignment>)")
+    parser.add_argument("--no-feedback", action="store_true",
+                        help="grade only; generate the students' feedback later with nbgrader generate_feedback")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -48,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
     if args.submissions:
         found = import_submissions(course, args.assignment, args.submissions)
         print(f"Imported submissions of {len(found)} student(s) from {args.submissions}")
-    run_result = grade_class(course, args.assignment, args.workers, regrade=args.regrade, progress=not args.quiet)
+    run_result = grade_class(course, args.assignment, args.workers, regrade=args.regrade, progress=not args.quiet,
+                             feedback=not args.no_feedback)
     summary = summary_table(course, args.assignment, run_result.results)
     out = args.out or course.root / "exports" / args.assignment
     paths = export_grades(course, args.assignment, summary, out)

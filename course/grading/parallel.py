@@ -33,16 +33,17 @@ def _start_worker(root: str, db_url: str | None) -> None:
     _API = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
-def _grade_one(assignment: str, student: str) -> tuple[str, bool, str]:
+def _grade_one(assignment: str, student: str, feedback: bool = True) -> tuple[str, bool, str]:
     for attempt in range(_LOCK_RETRIES):
         result = _API.autograde(assignment, student, force=True, create=True)
         if result["success"] or "database is locked" not in (result.get("error") or result.get("log") or ""):
             break
     if not result["success"]:
         return student, False, _reason(result)
-    feedback = _API.generate_feedback(assignment, student, force=True)
-    if not feedback["success"]:
-        return student, True, "graded, but its feedback could not be generated: " + _reason(feedback)
+    if feedback:
+        made = _API.generate_feedback(assignment, student, force=True)
+        if not made["success"]:
+            return student, True, "graded, but its feedback could not be generated: " + _reason(made)
     return student, True, ""
 
 
@@ -56,7 +57,7 @@ def _reason(result: dict) -> str:
 
 
 def grade_in_parallel(course: CourseFolder, assignment: str, students: Iterable[str], workers: int,
-                      on_done: Callable[[str, bool, str], None]) -> None:
+                      on_done: Callable[[str, bool, str], None], feedback: bool = True) -> None:
     """Grade ``students``; ``on_done(student, success, message)`` is called in this process as each one ends."""
     students = list(students)
     if not students:
@@ -64,7 +65,7 @@ def grade_in_parallel(course: CourseFolder, assignment: str, students: Iterable[
     context = get_context("spawn")
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(students))), mp_context=context,
                              initializer=_start_worker, initargs=(str(course.root), course.db_url)) as pool:
-        futures = {pool.submit(_grade_one, assignment, student): student for student in students}
+        futures = {pool.submit(_grade_one, assignment, student, feedback): student for student in students}
         for future in as_completed(futures):
             try:
                 student, success, message = future.result()

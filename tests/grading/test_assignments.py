@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import filecmp
+import json
 
 import nbformat
 import pytest
 
+from course.answers import AnswerStore
 from course.grading.gradebook import autograded_total, default_db_url, item_scores
 from course.grading.nbgrader_runner import run_nbgrader
 from course.grading.simulate import fill_solutions
@@ -48,6 +50,12 @@ def test_perfect_gets_full_marks_and_untouched_gets_zero(generated, assignment):
     earned, possible = autograded_total(db, assignment, "perfect")
     assert possible > 0 and earned == possible
     assert autograded_total(db, assignment, "untouched") == (0.0, possible)
+    key_file = generated / "solutions" / assignment / "misconceptions.json"
+    if key_file.is_file():
+        saved = AnswerStore(generated / "autograded" / "perfect" / assignment).load()
+        for widget, questions in json.loads(key_file.read_text()).items():
+            for question, spec in questions.items():
+                assert saved[widget][question] == spec["correct"], f"misconceptions.json disagrees on {question}"
 
 
 def test_partial_answers_earn_partial_credit(generated):

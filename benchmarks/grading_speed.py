@@ -1,0 +1,111 @@
+"""How fast does a class get graded? Serial nbgrader, pm-course grade, and the floor, in one run.
+
+    python benchmarks/grading_speed.py [--students 40] [--assignment a1-roles] [--workers N]
+
+Builds a synthetic class (reproducible: answers of mixed quality from the solutions and the
+plausible mistakes in solutions/plausible_mistakes.json) in a temporary course folder, then times
+
+1. serial ``nbgrader autograde`` of the whole class (one process, nbgrader's own loop);
+2. ``pm-course grade --workers N --no-feedback`` (the same work, N worker processes), and
+   ``pm-course grade`` with feedback, as an instructor runs it;
+3. the floor: executing every student notebook with nbclient alone, serially; divided by N
+   it is the best a perfect N-way split could do.
+
+It prints the figures, the speed-up over serial nbgrader, the overhead over floor / N, and the
+spread of single-notebook execution times (slowest against median), which shows stalls.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from course.environment import child_environment  # noqa: E402
+from course.grading.nbgrader_runner import run_nbgrader  # noqa: E402
+from course.grading.simulate import build_class  # noqa: E402
+
+
+def make_course(root: Path, assignment: str, students: int, seed: int) -> Path:
+    root.mkdir(parents=True)
+    shutil.copy(REPO / "nbgrader_config.py", root)
+    shutil.copytree(REPO / "solutions", root / "solutions")
+    run_nbgrader(root, "generate_assignment", assignment, "--force")
+    build_class(root, assignment, students, seed=seed)
+    return root
+
+
+def timed(label: str, action) -> float:
+    start = time.perf_counter()
+    action()
+    seconds = time.perf_counter() - start
+    print(f"  {label}: {seconds:.1f} s", flush=True)
+    return seconds
+
+
+def pm_course(*arguments: str) -> None:
+    command = [str(Path(sys.executable).with_name("pm-course")), *arguments]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=child_environment())
+
+
+def floor(root: Path, assignment: str) -> list[float]:
+    """Execute every submitted notebook with nbclient alone; return each one's seconds."""
+    times = []
+    for notebook_path in sorted((root / "submitted").glob(f"*/{assignment}/*.ipynb")):
+        notebook = nbformat.read(str(notebook_path), as_version=4)
+        start = time.perf_counter()
+        NotebookClient(notebook, timeout=60, kernel_name="python3", allow_errors=True,
+                       resources={"metadata": {"path": str(notebook_path.parent)}}).execute()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=40, help="class size (default 40)")
+    parser.add_argument("--assignment", default="a1-roles", help="assignment to grade (default a1-roles)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="workers for pm-course grade")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic class")
+    args = parser.parse_args()
+    os.environ["PATH"] = child_environment()["PATH"]
+    with tempfile.TemporaryDirectory() as temporary:
+        base = make_course(Path(temporary) / "class", args.assignment, args.students, args.seed)
+        copies = {name: Path(temporary) / name for name in ("serial", "parallel", "feedback", "floor")}
+        for copy in copies.values():
+            shutil.copytree(base, copy)
+        print(f"{args.students} students, {args.assignment}, {args.workers} workers, {os.cpu_count()} cores")
+        serial = timed("serial nbgrader autograde",
+                       lambda: run_nbgrader(copies["serial"], "autograde", args.assignment, "--force"))
+        parallel = timed(f"pm-course grade --workers {args.workers} --no-feedback",
+                         lambda: pm_course("grade", args.assignment, "--course", str(copies["parallel"]), "--workers",
+                                           str(args.workers), "--quiet", "--no-feedback"))
+        with_feedback = timed(f"pm-course grade --workers {args.workers} (with feedback)",
+                              lambda: pm_course("grade", args.assignment, "--course", str(copies["feedback"]),
+                                                "--workers", str(args.workers), "--quiet"))
+        each: list[float] = []
+        floor_total = timed("floor: nbclient alone, serial", lambda: each.extend(floor(copies["floor"],
+                                                                                          args.assignment)))
+        ideal = floor_total / args.workers
+        median, slowest = statistics.median(each), max(each)
+        print(f"speed-up over serial nbgrader: {serial / parallel:.2f}x")
+        print(f"overhead over floor / workers ({ideal:.1f} s): {100 * (parallel / ideal - 1):+.0f}%")
+        print(f"per notebook with nbclient: median {median:.2f} s, slowest {slowest:.2f} s "
+              f"({slowest / median:.1f}x the median)")
+        print(f"throughput of pm-course grade with feedback: {3600 * args.students / with_feedback:.0f} "
+              "submissions per hour")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
