@@ -32,7 +32,8 @@ class SectionLink:
     def html(self, from_dir: str | Path = ".") -> str:
         label = f"lesson {self.lesson}, section “{escape(self.section)}”"
         href = self.href(from_dir)
-        return f'<a href="{escape(href)}" target="_blank">{label}</a>' if href else label
+        style = "color:#1a5fb4;text-decoration:underline"
+        return f'<a href="{escape(href)}" target="_blank" style="{style}">{label}</a>' if href else label
 
     def text(self) -> str:
         return f"lesson {self.lesson}, section “{self.section}”"

@@ -1,0 +1,92 @@
+"""Real-browser fixtures: Debian's Chromium driven by Playwright, and JupyterLab servers on loopback.
+
+Outside CI a machine without Chromium skips these tests, saying how to install it; under CI=true a missing
+browser is a failure. Screenshots of every step go to the folder in $PM_COURSE_SCREENSHOTS
+(default: artifacts/screenshots), which CI prints in its log.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ..conftest import IN_CI, REPO
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(os.environ.get("PM_COURSE_SCREENSHOTS", REPO / "artifacts" / "screenshots"))
+TOKEN = "pm-course-browser-test"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).is_file():
+        message = "Chromium is not installed: apt-get install -y chromium (the browser tests drive /usr/bin/chromium)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    print(f"screenshot: {path}")
+    return path
+
+
+def jupyter_environment(tmp_path: Path) -> dict[str, str]:
+    """Private config, data, runtime, settings and workspace folders; no news or update toasts."""
+    env = dict(os.environ, JUPYTER_TOKEN=TOKEN)
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERLAB_SETTINGS_DIR",
+                 "JUPYTERLAB_WORKSPACES_DIR"):
+        folder = tmp_path / "jupyter" / name.lower()
+        folder.mkdir(parents=True, exist_ok=True)
+        env[name] = str(folder)
+    settings = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    return env
+
+
+def stop(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def wait_for_idle_kernel(page) -> None:
+    """Wait until the status bar's kernel text ends in '| Idle' (the toolbar indicator says idle too early)."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.jp-StatusBar-TextItem, .jp-StatusBar-GroupItem')]
+                 .some(e => /\\|\\s*Idle\\s*$/.test(e.textContent.trim()))""", timeout=120_000)
+
+
+def run_all_cells(page) -> None:
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()

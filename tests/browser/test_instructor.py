@@ -1,0 +1,65 @@
+"""The instructor's formgrader in Chromium: the assignments are listed and a written answer can be scored."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from course.grading.gradebook import default_db_url
+from course.grading.nbgrader_runner import run_nbgrader
+from course.grading.simulate import fill_solutions
+
+from ..cli.test_start import wait_for_http
+from ..conftest import ASSIGNMENTS, free_port
+from .conftest import TOKEN, jupyter_environment, screenshot, stop
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+@pytest.fixture
+def formgrader(generated_template, tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(generated_template, course)
+    released = course / "exercises" / "a1-roles" / "roles.ipynb"
+    folder = course / "submitted" / "writer" / "a1-roles"
+    folder.mkdir(parents=True)
+    nbformat.write(fill_solutions(released, course / "solutions" / "a1-roles" / "roles.ipynb"),
+                   str(folder / "roles.ipynb"))
+    run_nbgrader(course, "autograde", "a1-roles", "--force")
+    port = free_port()
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--allow-root",
+               f"--ServerApp.root_dir={course}"]
+    process = subprocess.Popen(command, cwd=course, env=jupyter_environment(tmp_path), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{base}/formgrader?token={TOKEN}", process)
+        yield base, course
+    finally:
+        stop(process)
+
+
+def test_formgrader_lists_assignments_and_scores_a_written_answer(formgrader, page):
+    """Does formgrader list every assignment, and does a score typed for the written answer reach the gradebook?"""
+    base, course = formgrader
+    page.goto(f"{base}/formgrader?token={TOKEN}")
+    for assignment in ASSIGNMENTS:
+        page.get_by_text(assignment, exact=True).first.wait_for()
+    screenshot(page, "instructor-01-formgrader-assignments")
+    with Gradebook(default_db_url(course)) as gradebook:
+        submission = gradebook.find_submission_notebook("roles", "a1-roles", "writer")
+        submission_id = submission.id
+    page.goto(f"{base}/formgrader/submissions/{submission_id}/?token={TOKEN}")
+    score = page.locator("input.score").last
+    score.wait_for()
+    score.fill("2")
+    score.press("Tab")
+    page.wait_for_timeout(1500)
+    screenshot(page, "instructor-02-written-answer-scored")
+    with Gradebook(default_db_url(course)) as gradebook:
+        grade = gradebook.find_grade("subset_debate_answer", "roles", "a1-roles", "writer")
+        assert grade.manual_score == 2

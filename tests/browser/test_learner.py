@@ -1,0 +1,103 @@
+"""A learner's path in JupyterLab, in Chromium: first lesson, a widget, and an assignment graded as saved."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from course.grading.gradebook import default_db_url, item_scores
+from course.grading.nbgrader_runner import run_nbgrader
+
+from ..cli.test_start import wait_for_http
+from ..conftest import free_port
+from .conftest import TOKEN, jupyter_environment, run_all_cells, screenshot, stop, wait_for_idle_kernel
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+@pytest.fixture
+def learner_server(tmp_path):
+    """'pm-course start --no-browser' on a free port, serving a workspace in a temp folder."""
+    port = free_port()
+    workspace = tmp_path / "workspace"
+    command = [str(Path(sys.executable).with_name("pm-course")), "start", "--no-browser", "--port", str(port),
+               "--dir", str(workspace)]
+    process = subprocess.Popen(command, env=jupyter_environment(tmp_path), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{base}/lab?token={TOKEN}", process)
+        yield base, workspace
+    finally:
+        stop(process)
+
+
+def open_notebook(page, base: str, path: str) -> None:
+    page.goto(f"{base}/lab/tree/{path}?token={TOKEN}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
+    wait_for_idle_kernel(page)
+
+
+def test_first_lesson_runs_and_its_quiz_explains(learner_server, page):
+    """Open lesson 00, run all cells, answer the quiz wrongly then rightly: does the feedback appear and change?"""
+    base, workspace = learner_server
+    open_notebook(page, base, "lessons/00-start-here.ipynb")
+    screenshot(page, "learner-01-lesson-opened")
+    run_all_cells(page)
+    wait_for_idle_kernel(page)
+    quiz = page.locator(".widget-radio-box").first
+    quiz.wait_for(timeout=120_000)
+    quiz.scroll_into_view_if_needed()
+    quiz.get_by_text("The program manager", exact=True).click()
+    page.get_by_text("A program manager coordinates several projects").wait_for()
+    screenshot(page, "learner-02-wrong-answer-explained")
+    quiz.get_by_text("The project manager", exact=True).click()
+    page.get_by_text("It is a one-time piece of work").wait_for()
+    assert page.locator(".widget-html", has_text="Right.").count() >= 1
+    screenshot(page, "learner-03-right-answer")
+    saved = (workspace / "lessons" / "pm-course-answers.json").read_text()
+    assert '"checkout-rebuild": "project"' in saved
+
+
+def test_assignment_answered_in_browser_is_graded_as_saved(learner_server, page, generated_template, tmp_path):
+    """Answer one code question and one widget question in JupyterLab, save, autograde that file: exact points?"""
+    base, workspace = learner_server
+    open_notebook(page, base, "exercises/a1-roles/roles.ipynb")
+    stub = page.locator(".jp-CodeCell", has_text="def responsible_role").first
+    stub.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type('def responsible_role(duration, reach, focus): return "project_manager"')
+    page.keyboard.press("Shift+Enter")
+    screenshot(page, "assignment-01-code-answered")
+    # Run All would stop at the first unanswered question's NotImplementedError, as it does for a learner:
+    # run the widget question's two cells instead, as a learner would.
+    page.locator(".jp-CodeCell", has_text="def role_sorter_answers").first.locator(".cm-content").click()
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.press("Shift+Enter")
+    wait_for_idle_kernel(page)
+    row = page.locator(".widget-hbox", has_text="Keep the portal, migration and e-prescribing").first
+    row.wait_for(timeout=120_000)
+    row.scroll_into_view_if_needed()
+    row.locator("select").select_option(label="Program manager")
+    page.locator(".widget-html", has_text="This one is marked when").first.wait_for()
+    screenshot(page, "assignment-02-widget-answered")
+    page.keyboard.press("Control+S")
+    notebook = workspace / "exercises" / "a1-roles" / "roles.ipynb"
+    deadline = time.monotonic() + 30
+    while 'return \\"project_manager\\"' not in notebook.read_text() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    course = tmp_path / "course"
+    shutil.copytree(generated_template, course)
+    shutil.copytree(notebook.parent, course / "submitted" / "browser-learner" / "a1-roles",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    run_nbgrader(course, "autograde", "a1-roles", "--force")
+    scores = {name: item.auto_score for name, item in
+              item_scores(default_db_url(course), "a1-roles", "browser-learner").items() if item.autograded}
+    assert scores["responsible_role_form"] == 1, "the one-line answer passes the form test"
+    assert scores["role_sorter_roles"] == 1, "one statement sorted right in the widget"
+    assert sum(scores.values()) == 2, scores
