@@ -38,6 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="folder for the exported CSV files (default: <course>/exports/<assignment>)")
     parser.add_argument("--no-feedback", action="store_true",
                         help="grade only; generate the students' feedback later with nbgrader generate_feedback")
+    parser.add_argument("--no-isolation", action="store_true",
+                        help="run student kernels without the bubblewrap sandbox (resource limits still apply); "
+                             "only for submissions you trust")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -50,8 +53,13 @@ def run(args: argparse.Namespace) -> int:
     if args.submissions:
         found = import_submissions(course, args.assignment, args.submissions)
         print(f"Imported submissions of {len(found)} student(s) from {args.submissions}")
+    from ..grading.sandbox import sandbox_available
+
+    if not args.no_isolation and not sandbox_available():
+        print("Note: bubblewrap (bwrap) is not available here, so student kernels run with resource limits only, "
+              "not isolated from the course files. On Debian: apt-get install bubblewrap.")
     run_result = grade_class(course, args.assignment, args.workers, regrade=args.regrade, progress=not args.quiet,
-                             feedback=not args.no_feedback)
+                             feedback=not args.no_feedback, isolate=not args.no_isolation)
     summary = summary_table(course, args.assignment, run_result.results)
     out = args.out or course.root / "exports" / args.assignment
     paths = export_grades(course, args.assignment, summary, out)

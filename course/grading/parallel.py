@@ -10,18 +10,20 @@ from __future__ import annotations
 import os
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Iterable
 
 from ..environment import child_environment
 from .course_folder import CourseFolder
+from .sandbox import use_sandbox
 
 _API = None
 _LOCK_RETRIES = 3
 
 
-def _start_worker(root: str, db_url: str | None) -> None:
+def _start_worker(root: str, db_url: str | None, isolate: bool = True) -> None:
     global _API
     warnings.filterwarnings("ignore")  # nbgrader's gradebook warns through SQLAlchemy on every session
     os.environ["PATH"] = child_environment()["PATH"]
@@ -30,6 +32,8 @@ def _start_worker(root: str, db_url: str | None) -> None:
     from nbgrader.coursedir import CourseDirectory
 
     config = CourseFolder(Path(root), db_url).config()
+    if isolate:
+        use_sandbox(config, Path(root))
     _API = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
@@ -57,18 +61,45 @@ def _reason(result: dict) -> str:
 
 
 def grade_in_parallel(course: CourseFolder, assignment: str, students: Iterable[str], workers: int,
-                      on_done: Callable[[str, bool, str], None], feedback: bool = True) -> None:
-    """Grade ``students``; ``on_done(student, success, message)`` is called in this process as each one ends."""
-    students = list(students)
-    if not students:
-        return
+                      on_done: Callable[[str, bool, str], None], feedback: bool = True, isolate: bool = True) -> None:
+    """Grade ``students``; ``on_done(student, success, message)`` is called in this process as each one ends.
+
+    If a worker process dies (a submission that kills its grader when it runs unisolated, the kernel's out-of-memory
+    killer), the pool is rebuilt and the students not yet finished are graded one at a time, so the one that kills
+    its worker is found and reported while every other student is graded.
+    """
+    pending = list(students)
+    one_at_a_time = False
     context = get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(students))), mp_context=context,
-                             initializer=_start_worker, initargs=(str(course.root), course.db_url)) as pool:
-        futures = {pool.submit(_grade_one, assignment, student, feedback): student for student in students}
-        for future in as_completed(futures):
-            try:
-                student, success, message = future.result()
-            except Exception as error:  # a worker that died (killed kernel, memory) must not stop the class
-                student, success, message = futures[future], False, f"the grading process failed: {error}"
-            on_done(student, success, message)
+    while pending:
+        width = 1 if one_at_a_time else max(1, min(workers, len(pending)))
+        with ProcessPoolExecutor(max_workers=width, mp_context=context, initializer=_start_worker,
+                                 initargs=(str(course.root), course.db_url, isolate)) as pool:
+            if one_at_a_time:
+                for student in list(pending):
+                    outcome = _outcome(pool.submit(_grade_one, assignment, student, feedback))
+                    pending.remove(student)
+                    if outcome is None:
+                        on_done(student, False, "the submission killed the process grading it")
+                        break  # this pool is broken: build a new one for the rest
+                    on_done(student, *outcome)
+                continue
+            futures = {pool.submit(_grade_one, assignment, student, feedback): student for student in pending}
+            for future in as_completed(futures):
+                outcome = _outcome(future)
+                if outcome is None:
+                    one_at_a_time = True  # find the culprit: grade the unfinished students one by one
+                    break
+                pending.remove(futures[future])
+                on_done(futures[future], *outcome)
+
+
+def _outcome(future) -> tuple[bool, str] | None:
+    """(success, message) of one grading task, or None when its worker process died."""
+    try:
+        _, success, message = future.result()
+    except BrokenProcessPool:
+        return None
+    except Exception as error:  # anything else a worker raises must not stop the class
+        return False, f"the grading process failed: {error}"
+    return success, message

@@ -37,7 +37,7 @@ def ensure_assignment_known(course: CourseFolder, assignment: str) -> None:
 
 
 def grade_class(course: CourseFolder, assignment: str, workers: int | None = None, regrade: bool = False,
-                progress: bool = True, feedback: bool = True) -> GradingRun:
+                progress: bool = True, feedback: bool = True, isolate: bool = True) -> GradingRun:
     course.require_assignment(assignment)
     ensure_assignment_known(course, assignment)
     journal = GradingJournal(course.pipeline_dir(assignment) / "journal.jsonl")
@@ -76,7 +76,8 @@ def grade_class(course: CourseFolder, assignment: str, workers: int | None = Non
             bar.update(1)
 
     try:
-        grade_in_parallel(course, assignment, sorted(to_grade), workers or os.cpu_count() or 1, done, feedback)
+        grade_in_parallel(course, assignment, sorted(to_grade), workers or os.cpu_count() or 1, done, feedback,
+                          isolate)
     finally:
         if bar:
             bar.close()
