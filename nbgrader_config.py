@@ -18,8 +18,11 @@ c.CourseDirectory.course_id = "pm-course"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 
-# Instructor-only files beside the notebooks in solutions/ (rubrics, the answer key with misconceptions) are never released.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "rubric*.md", "misconceptions.json"]
+# Instructor-only files beside the notebooks in solutions/ (rubrics, the answer key with
+# misconceptions) are never released.
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "rubric*.md", "misconceptions.json",
+]
 
 # A student who deleted a test cell must still be graded on it.
 c.OverwriteCells.add_missing_cells = True

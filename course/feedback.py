@@ -23,7 +23,8 @@ class SectionLink:
     def href(self, from_dir: str | Path = ".") -> str | None:
         """A relative link to the section from ``from_dir``, or None when the lesson is not nearby."""
         from_dir = Path(from_dir)
-        for lessons in (from_dir, from_dir / "lessons", from_dir.parent / "lessons", from_dir.parent.parent / "lessons"):
+        nearby = (from_dir, from_dir / "lessons", from_dir.parent / "lessons", from_dir.parent.parent / "lessons")
+        for lessons in nearby:
             notebook = lessons / f"{self.lesson}.ipynb"
             if notebook.is_file():
                 return f"{Path(os.path.relpath(notebook, from_dir)).as_posix()}#{self.anchor}"

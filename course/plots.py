@@ -172,7 +172,8 @@ def program_map(projects, grouping) -> AccessibleFigure:
     axes.set_axis_off()
     axes.set_xlim(-0.5, max(depth.values(), default=0) + 1.8)
     axes.set_title("Dependencies (arrows) and your grouping (colours); grey is not yet grouped")
-    grouped = ", ".join(f"{label}: {', '.join(sorted(p for p, g in grouping.items() if g == label))}" for label in labels)
+    members = {label: ", ".join(sorted(p for p, g in grouping.items() if g == label)) for label in labels}
+    grouped = ", ".join(f"{label}: {projects_in}" for label, projects_in in members.items())
     alt = (f"Network of {len(projects)} projects drawn left to right by how many prerequisites come before them, "
            f"with arrows from each prerequisite. Your grouping so far: {grouped or 'nothing grouped yet'}.")
     return AccessibleFigure(figure, alt)

@@ -6,13 +6,13 @@ the file and raises :class:`~course.errors.DataFileError` naming what is wrong.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 from .errors import DataFileError
 from .feedback import Feedback, SectionLink
+from .json_data import read_json
 from .paths import data_dir
 
 SINGLE, MULTIPLE = "single", "multiple"
@@ -107,15 +107,7 @@ def quiz_path(name: str) -> Path:
 
 def load_quiz(name_or_path: str | Path) -> Quiz:
     """A quiz by name (``data/quizzes/<name>.json``) or by path, checked against the schema."""
-    path = Path(name_or_path)
-    if path.suffix != ".json":
-        path = quiz_path(str(name_or_path))
-    try:
-        content = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: no such quiz file") from None
-    except ValueError as error:
-        raise DataFileError(f"{path}: not valid JSON ({error})") from None
+    content, path = read_json(name_or_path, "quizzes", "quiz file")
     return parse_quiz(content, source=str(path))
 
 

@@ -7,14 +7,13 @@ is also compared with it and the difference explained. Exercises are JSON files 
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 from .errors import DataFileError
 from .feedback import Feedback, SectionLink
-from .paths import data_dir
+from .json_data import read_json
 from .roles import ROLE_NAMES, role_name
 
 LETTERS = {"R": "Responsible", "A": "Accountable", "C": "Consulted", "I": "Informed"}
@@ -39,18 +38,13 @@ class RaciExercise:
 
 
 def load_raci(name_or_path: str | Path) -> RaciExercise:
-    path = Path(name_or_path)
-    if path.suffix != ".json":
-        path = data_dir() / "raci" / f"{name_or_path}.json"
+    raw, path = read_json(name_or_path, "raci", "RACI exercise")
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
         roles = tuple(raw["roles"])
         activities = tuple(Activity(a["id"], a["text"], dict(a.get("key", {})), a.get("why", ""))
                            for a in raw["activities"])
         exercise = RaciExercise(raw["id"], raw["title"], raw["situation"], roles, activities)
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: no such RACI exercise") from None
-    except (ValueError, KeyError, TypeError) as error:
+    except (KeyError, TypeError) as error:
         raise DataFileError(f"{path}: not a valid RACI exercise ({type(error).__name__}: {error})") from None
     unknown = [role for role in roles if role not in ROLE_NAMES]
     if unknown:

@@ -7,14 +7,13 @@ start, a dead end that is not an ending, a loop, or an ending that has choices.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import DataFileError
 from .feedback import SectionLink
-from .paths import data_dir
+from .json_data import read_json
 
 
 @dataclass(frozen=True)
@@ -52,15 +51,7 @@ def _best(scenario: Scenario, node_id: str) -> int:
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
-    path = Path(name_or_path)
-    if path.suffix != ".json":
-        path = data_dir() / "scenarios" / f"{name_or_path}.json"
-    try:
-        content = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: no such scenario") from None
-    except ValueError as error:
-        raise DataFileError(f"{path}: not valid JSON ({error})") from None
+    content, path = read_json(name_or_path, "scenarios", "scenario")
     return parse_scenario(content, source=str(path))
 
 

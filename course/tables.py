@@ -32,7 +32,7 @@ def read_checked_csv(path: str | Path, schema: Mapping[str, Check], unique: Iter
     optional, unique = set(optional), set(unique)
     seen: dict[str, set[str]] = {column: set() for column in unique}
     for row_number, row in enumerate(frame.loc[:, list(schema)].itertuples(index=False), start=1):
-        for column, value in zip(schema, row):
+        for column, value in zip(schema, row, strict=True):
             if not value.strip():
                 problem = None if column in optional else "is empty"
             elif column in unique and value in seen[column]:

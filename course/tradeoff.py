@@ -52,7 +52,8 @@ def simulate_release(features: int, deadline_weeks: float, budget_k: float,
     cancelled = cost > model.cancel_at_budget_ratio * budget_k
     shipped_value = sum(model.first_feature_value * model.value_decay ** i for i in range(features))
     value = 0.0 if cancelled else shipped_value * max(0.0, 1 - model.value_lost_per_week_late * slip)
-    return ReleaseOutcome(features, round(weeks, 2), round(slip, 2), round(cost, 1), round(max(0.0, cost - budget_k), 1),
+    over_budget = round(max(0.0, cost - budget_k), 1)
+    return ReleaseOutcome(features, round(weeks, 2), round(slip, 2), round(cost, 1), over_budget,
                           cancelled, round(value, 1))
 
 

@@ -30,7 +30,10 @@ class CourseFileCollector(FileNameCollectorPlugin):
         if ext not in self.valid_ext:
             return None
         marker = f"{os.sep}extracted{os.sep}"
-        relative = submitted_file.rpartition(marker)[2] if marker in submitted_file else os.path.basename(submitted_file)
+        if marker in submitted_file:
+            relative = submitted_file.rpartition(marker)[2]
+        else:
+            relative = os.path.basename(submitted_file)
         parts = Path(relative).parts
         if len(parts) > 1:
             student, file_id = parts[0].split("_")[0], parts[-1]

@@ -38,7 +38,7 @@ def _start_worker(root: str, db_url: str | None, isolate: bool = True) -> None:
 
 
 def _grade_one(assignment: str, student: str, feedback: bool = True) -> tuple[str, bool, str]:
-    for attempt in range(_LOCK_RETRIES):
+    for _attempt in range(_LOCK_RETRIES):
         result = _API.autograde(assignment, student, force=True, create=True)
         if result["success"] or "database is locked" not in (result.get("error") or result.get("log") or ""):
             break

@@ -21,7 +21,7 @@ def portfolio_projects(project_ids=DEFAULT_PROJECTS) -> dict[str, MapperProject]
     """Projects from the portfolio, keeping only dependencies among the chosen ones."""
     portfolio = load_portfolio().set_index("project_id").loc[list(project_ids)]
     return {pid: MapperProject(pid, row.project, tuple(d for d in row.depends_on if d in project_ids))
-            for pid, row in zip(portfolio.index, portfolio.itertuples())}
+            for pid, row in zip(portfolio.index, portfolio.itertuples(), strict=True)}
 
 
 class ProgramMapper(widgets.VBox):

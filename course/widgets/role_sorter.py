@@ -11,6 +11,7 @@ from ..roles import SORTABLE_ROLES, role_name
 from .choice_rows import ChoiceRows
 from .saving import PENDING, AnswerKeeper, answers_from_code
 
+
 class RoleSorterWidget(widgets.VBox):
     """Statements of work with a role to choose for each; answers saved as given, explained when a key is known."""
 

@@ -9,7 +9,6 @@ import ipywidgets as widgets
 
 from ..answers import AnswerFileError, AnswerStore
 
-
 PENDING = "<i>Saved. This one is marked when your instructor grades the assignment.</i>"
 
 

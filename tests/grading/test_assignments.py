@@ -12,7 +12,7 @@ from course.grading.gradebook import autograded_total, default_db_url, item_scor
 from course.grading.nbgrader_runner import run_nbgrader
 from course.grading.simulate import fill_solutions
 
-from .. conftest import ASSIGNMENTS, REPO
+from ..conftest import ASSIGNMENTS, REPO
 
 pytestmark = pytest.mark.slow
 
@@ -78,7 +78,8 @@ def test_partial_answers_earn_partial_credit(generated):
 def test_the_written_answer_waits_for_manual_grading(generated):
     """Is the written answer left for the instructor (needs manual grading, no automatic points)?"""
     path = generated / "exercises" / "a1-roles" / "roles.ipynb"
-    _submit(generated, "writer", "a1-roles", {"roles.ipynb": fill_solutions(path, generated / "solutions" / "a1-roles" / "roles.ipynb")})
+    filled = fill_solutions(path, generated / "solutions" / "a1-roles" / "roles.ipynb")
+    _submit(generated, "writer", "a1-roles", {"roles.ipynb": filled})
     run_nbgrader(generated, "autograde", "a1-roles", "--force")
     written = item_scores(default_db_url(generated), "a1-roles", "writer")["subset_debate_answer"]
     assert not written.autograded and written.max_score == 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 
-from .. conftest import REPO, SOLUTION_NOTEBOOKS
+from ..conftest import REPO, SOLUTION_NOTEBOOKS
 
 SOLUTION = re.compile(r"### BEGIN SOLUTION(.*?)### END SOLUTION", re.S)
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)

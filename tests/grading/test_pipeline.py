@@ -78,7 +78,7 @@ def test_feedback_is_generated_without_hidden_tests(parallel_class):
 
 
 def test_exports_have_the_columns_canvas_and_moodle_import(parallel_class):
-    """Are nbgrader's CSV, a Canvas gradebook CSV (with Points Possible) and a Moodle CSV written, one row per student?"""
+    """Are nbgrader's CSV, a Canvas CSV (with its Points Possible row) and a Moodle CSV written, a row per student?"""
     out = parallel_class / "exports" / ASSIGNMENT
     nbgrader_csv = pd.read_csv(out / "nbgrader-grades.csv")
     assert {"student_id", "score", "max_score"} <= set(nbgrader_csv.columns)
@@ -137,13 +137,14 @@ def test_bad_submissions_are_reported_and_the_rest_graded(generated, capsys):
     (folder("notanotebook") / "roles.ipynb").write_text('{"just": "json"}')
 
     assert main(["grade", ASSIGNMENT, "--course", str(generated), "--quiet"]) == 0
-    summary = pd.read_csv(generated / "exports" / ASSIGNMENT / "summary.csv", keep_default_na=False).set_index("student")
-    assert summary.at["honest", "status"] == "graded" and float(summary.at["honest", "score"]) == 10
-    assert summary.at["extra", "status"] == "graded" and "extra files ignored: my-scratch.py" in summary.at["extra", "notes"]
-    assert summary.at["corrupt", "status"] == "could not be graded" and "not valid JSON" in summary.at["corrupt", "notes"]
-    assert summary.at["missing", "status"] == "could not be graded" and "roles.ipynb" in summary.at["missing", "notes"]
-    assert summary.at["misnamed", "status"] == "no submission" and "a2-portfolio" in summary.at["misnamed", "notes"]
-    assert summary.at["notanotebook", "status"] == "could not be graded"
+    summary = pd.read_csv(generated / "exports" / ASSIGNMENT / "summary.csv", keep_default_na=False)
+    status, notes = summary.set_index("student")["status"], summary.set_index("student")["notes"]
+    assert status["honest"] == "graded" and float(summary.set_index("student").at["honest", "score"]) == 10
+    assert status["extra"] == "graded" and "extra files ignored: my-scratch.py" in notes["extra"]
+    assert status["corrupt"] == "could not be graded" and "not valid JSON" in notes["corrupt"]
+    assert status["missing"] == "could not be graded" and "roles.ipynb" in notes["missing"]
+    assert status["misnamed"] == "no submission" and "a2-portfolio" in notes["misnamed"]
+    assert status["notanotebook"] == "could not be graded"
     canvas = pd.read_csv(generated / "exports" / ASSIGNMENT / "canvas.csv", dtype=str,
                          keep_default_na=False).set_index("SIS Login ID")
     assert canvas.at["corrupt", ASSIGNMENT] == "" and canvas.at["misnamed", ASSIGNMENT] == "", \
@@ -160,7 +161,8 @@ def test_lms_zips_and_files_are_collected_by_student(generated):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("roles.ipynb", perfect)
-        archive.writestr("pm-course-answers.json", '{"format": 1, "answers": {"a1-role-sorter": {"c1": "program_manager"}}}')
+        answers = '{"format": 1, "answers": {"a1-role-sorter": {"c1": "program_manager"}}}'
+        archive.writestr("pm-course-answers.json", answers)
     (downloads / "zoe_attempt1.zip").write_bytes(buffer.getvalue())
     (downloads / "yan_12345_roles.ipynb").write_text(perfect)
     assert main(["grade", ASSIGNMENT, "--course", str(generated), "--submissions", str(downloads), "--quiet"]) == 0

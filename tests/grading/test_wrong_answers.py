@@ -11,8 +11,8 @@ import nbformat
 import pytest
 
 from course.grading.gradebook import default_db_url, item_scores
-from course.grading.nbgrader_runner import run_nbgrader
 from course.grading.mistakes import apply_mistake, load_mistakes
+from course.grading.nbgrader_runner import run_nbgrader
 from course.grading.simulate import fill_solutions
 
 from ..conftest import ASSIGNMENTS, REPO
