@@ -7,6 +7,7 @@ import pytest
 
 from course.company_size import load_stages
 from course.errors import DataFileError
+from course.paths import data_dir
 from course.raci import load_raci
 from course.widgets import CompanySizeExplorer, RaciBuilder
 
@@ -52,7 +53,7 @@ def test_raci_explains_letters_that_differ_from_the_key(tmp_path):
 
 def test_a_raci_key_with_two_accountables_is_refused(tmp_path):
     """Is an instructor's RACI file whose key breaks the one-A rule refused with the activity named?"""
-    raw = json.loads(load_raci.__globals__["data_dir"]().joinpath("raci", "sales-promise.json").read_text())
+    raw = json.loads((data_dir() / "raci" / "sales-promise.json").read_text())
     raw["activities"][0]["key"]["sales"] = "A"
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(raw))
