@@ -21,19 +21,21 @@ from course.grading.gradebook import default_db_url, item_scores
 from course.grading.nbgrader_runner import run_nbgrader
 from course.grading.simulate import build_class, fill_solutions
 
+from ..conftest import IN_CI
+
 pytestmark = pytest.mark.slow
 ASSIGNMENT = "a1-roles"
 CLASS_SIZE = 8
 
 
-def all_scores(root: Path) -> dict[str, dict[str, float | None]]:
+def all_scores(root: Path, db_url: str | None = None) -> dict[str, dict[str, float | None]]:
     """Every student's score on every graded cell, as nbgrader's gradebook holds them."""
     from nbgrader.api import Gradebook
 
-    with Gradebook(default_db_url(root)) as gradebook:
+    db_url = db_url or default_db_url(root)
+    with Gradebook(db_url) as gradebook:
         students = [s.id for s in gradebook.students]
-    return {student: {name: item.auto_score for name, item in item_scores(default_db_url(root), ASSIGNMENT,
-                                                                           student).items()}
+    return {student: {name: item.auto_score for name, item in item_scores(db_url, ASSIGNMENT, student).items()}
             for student in students}
 
 
@@ -189,3 +191,22 @@ def test_user_mistakes_are_one_line_messages(tmp_path, capsys):
     course = CourseFolder.at(Path(__file__).resolve().parents[2])
     assert main(["grade", "a9-nothing", "--course", str(course.root)]) == 1
     assert "there is no assignment 'a9-nothing'" in capsys.readouterr().err
+
+
+def test_parallel_grading_into_postgresql_equals_serial_sqlite(synthetic_class, serial_scores, tmp_path):
+    """With the gradebook in a PostgreSQL server (--db URL), do two workers lose nothing and match serial SQLite?"""
+    from .postgres_server import postgres_bindir, running_postgres
+
+    if postgres_bindir() is None:
+        message = "PostgreSQL's server is not installed: apt-get install -y postgresql"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    root = tmp_path / "course"
+    shutil.copytree(synthetic_class, root)
+    with running_postgres() as url:
+        assert main(["grade", ASSIGNMENT, "--course", str(root), "--db", url, "--workers", "2", "--quiet"]) == 0
+        assert all_scores(root, url) == serial_scores
+        summary = pd.read_csv(root / "exports" / ASSIGNMENT / "summary.csv")
+        assert len(summary) == CLASS_SIZE and (summary["status"] == "graded").all()
+    assert not (root / "gradebook.db").exists() or all_scores(root) == {}, "nothing was written to SQLite"
