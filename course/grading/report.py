@@ -56,6 +56,7 @@ def build_report(course: CourseFolder, assignment: str, out_dir: Path) -> dict[s
     if scores.empty:
         raise CourseError(f"no graded submissions of {assignment} yet: run 'pm-course grade {assignment}' first")
     out_dir.mkdir(parents=True, exist_ok=True)
+    scores = scores.loc[:, [item for item in scores.columns if maxima[item] > 0]]  # 0-point cells hold rubrics
     complete = [item for item in scores.columns if scores[item].notna().all()]
     waiting = [item for item in scores.columns if item not in complete]
     items = analyse_items(scores[complete] / maxima[complete], maxima[complete])

@@ -44,7 +44,7 @@ def formgrader(generated_template, tmp_path):
 
 
 def test_formgrader_lists_assignments_and_scores_a_written_answer(formgrader, page):
-    """Does formgrader list every assignment, and does a score typed for the written answer reach the gradebook?"""
+    """Does formgrader list every assignment, show the rubric, and save a score typed for the written answer?"""
     base, course = formgrader
     page.goto(f"{base}/formgrader?token={TOKEN}")
     for assignment in ASSIGNMENTS:
@@ -54,7 +54,12 @@ def test_formgrader_lists_assignments_and_scores_a_written_answer(formgrader, pa
         submission = gradebook.find_submission_notebook("roles", "a1-roles", "writer")
         submission_id = submission.id
     page.goto(f"{base}/formgrader/submissions/{submission_id}/?token={TOKEN}")
-    score = page.locator("input.score").last
+    page.get_by_text("Rubric (3 points)").first.wait_for()  # the grader sees the rubric beside the answer
+    # the score box of the written answer is the one out of 3 points (the rubric's own cell is out of 0)
+    index = page.evaluate("""() => [...document.querySelectorAll('input.score')]
+        .findIndex(box => box.parentElement.textContent.includes('/ 3.0'))""")
+    assert index >= 0, "no score box for the 3-point written answer"
+    score = page.locator("input.score").nth(index)
     score.wait_for()
     score.fill("2")
     score.press("Tab")
