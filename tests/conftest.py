@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite: the repository, temporary course folders, notebook execution."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -56,6 +57,21 @@ def generated(generated_template: Path, tmp_path: Path) -> Path:
     root = tmp_path / "generated"
     shutil.copytree(generated_template, root)
     return root
+
+
+def jupyter_environment(tmp_path: Path, token: str) -> dict[str, str]:
+    """Private Jupyter config, data, runtime, settings and workspace folders; a known token; no news toasts."""
+    env = dict(os.environ, JUPYTER_TOKEN=token)
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERLAB_SETTINGS_DIR",
+                 "JUPYTERLAB_WORKSPACES_DIR"):
+        folder = tmp_path / "jupyter" / name.lower()
+        folder.mkdir(parents=True, exist_ok=True)
+        env[name] = str(folder)
+    settings = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    return env
 
 
 def free_port() -> int:

@@ -70,25 +70,29 @@ def use_sandbox(config, course_root: Path) -> None:
 
 
 def bwrap_command(connection_file: str, workdir: Path, hidden_root: Path | None, public: list[Path]) -> list[str]:
-    command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+    """The bwrap command line: hide /tmp, the home folder and the course folder behind empty tmpfs mounts, then
+    bring back, read-only, only the Python installation and the course's public files found beneath them, and the
+    student's own working copy (writable)."""
+    home = Path.home()
+    hidden = [Path("/tmp")]
+    if home != Path("/") and not workdir.is_relative_to(home):
+        hidden.append(home)
+    if hidden_root is not None:
+        hidden.append(hidden_root)
+    command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
                "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session",
                # in a new PID namespace the kernel's parent looks like PID 1, and ipykernel would take that for
                # "parent exited": --die-with-parent does that job instead
                "--unsetenv", "JPY_PARENT_PID"]
-    home = Path.home()
-    if home != Path("/") and not workdir.is_relative_to(home):
-        command += ["--tmpfs", str(home)]
-        # The Python environment may live in the home folder (pyenv, conda): keep it, read-only.
-        for path in sorted(_python_paths()):
-            if path.is_relative_to(home):
-                command += ["--ro-bind", str(path), str(path)]
-    if hidden_root is not None:
-        command += ["--tmpfs", str(hidden_root)]
-        for path in public:
-            if path.exists() and path.is_relative_to(hidden_root):
-                command += ["--ro-bind", str(path), str(path)]
-    connection_dir = Path(connection_file).resolve().parent
+    for folder in hidden:
+        command += ["--tmpfs", str(folder)]
+    for path in _outermost(_python_paths() | {p.resolve() for p in public if p.exists()}):
+        under_hidden = any(path.is_relative_to(folder) for folder in hidden)
+        exposes_course = hidden_root is not None and hidden_root.is_relative_to(path)
+        if under_hidden and not exposes_course:
+            command += ["--ro-bind", str(path), str(path)]
     command += ["--bind", str(workdir), str(workdir)]
+    connection_dir = Path(connection_file).resolve().parent
     if not connection_dir.is_relative_to(workdir):
         command += ["--bind", str(connection_dir), str(connection_dir)]
     command += ["--chdir", str(workdir), sys.executable, "-m", "ipykernel_launcher", "-f", connection_file]
@@ -96,10 +100,14 @@ def bwrap_command(connection_file: str, workdir: Path, hidden_root: Path | None,
 
 
 def _python_paths() -> set[Path]:
-    paths = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(sys.executable).resolve().parent}
-    paths |= {Path(entry).resolve() for entry in sys.path if entry and Path(entry).is_dir()}
-    # keep only the outermost folders, so that no bind is nested in another
-    return {path for path in paths if not any(path != other and path.is_relative_to(other) for other in paths)}
+    """The Python installation (interpreter and its site-packages), never arbitrary sys.path entries: an editable
+    install puts a whole checkout, solutions included, on sys.path."""
+    return {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(sys.executable).resolve().parent}
+
+
+def _outermost(paths: set[Path]) -> list[Path]:
+    """The paths that are not inside another one of them, so that no bind is nested in another."""
+    return sorted(path for path in paths if not any(path != other and path.is_relative_to(other) for other in paths))
 
 
 def _limit_resources() -> None:

@@ -6,16 +6,16 @@ browser is a failure. Screenshots of every step go to the folder in $PM_COURSE_S
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from ..conftest import IN_CI, REPO
+from ..conftest import IN_CI, REPO, jupyter_environment
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -56,19 +56,19 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def jupyter_environment(tmp_path: Path) -> dict[str, str]:
-    """Private config, data, runtime, settings and workspace folders; no news or update toasts."""
-    env = dict(os.environ, JUPYTER_TOKEN=TOKEN)
-    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERLAB_SETTINGS_DIR",
-                 "JUPYTERLAB_WORKSPACES_DIR"):
-        folder = tmp_path / "jupyter" / name.lower()
-        folder.mkdir(parents=True, exist_ok=True)
-        env[name] = str(folder)
-    settings = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True, exist_ok=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    return env
+@contextmanager
+def serving(command: list[str], port: int, tmp_path: Path, ready_path: str, cwd: Path | None = None):
+    """Start a Jupyter server on ``port`` with private settings; yield its base URL once ``ready_path`` answers."""
+    from ..cli.test_start import wait_for_http
+
+    process = subprocess.Popen(command, cwd=cwd, env=jupyter_environment(tmp_path, TOKEN), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{base}{ready_path}?token={TOKEN}", process)
+        yield base
+    finally:
+        stop(process)
 
 
 def stop(process: subprocess.Popen) -> None:

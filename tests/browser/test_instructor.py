@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 
 import nbformat
@@ -13,9 +12,8 @@ from course.grading.gradebook import default_db_url
 from course.grading.nbgrader_runner import run_nbgrader
 from course.grading.simulate import fill_solutions
 
-from ..cli.test_start import wait_for_http
 from ..conftest import ASSIGNMENTS, free_port
-from .conftest import TOKEN, jupyter_environment, screenshot, stop
+from .conftest import TOKEN, screenshot, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -33,14 +31,8 @@ def formgrader(generated_template, tmp_path):
     port = free_port()
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--allow-root",
                f"--ServerApp.root_dir={course}"]
-    process = subprocess.Popen(command, cwd=course, env=jupyter_environment(tmp_path), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(f"{base}/formgrader?token={TOKEN}", process)
+    with serving(command, port, tmp_path, "/formgrader", cwd=course) as base:
         yield base, course
-    finally:
-        stop(process)
 
 
 def test_formgrader_lists_assignments_and_scores_a_written_answer(formgrader, page):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -12,9 +11,8 @@ import pytest
 from course.grading.gradebook import default_db_url, item_scores
 from course.grading.nbgrader_runner import run_nbgrader
 
-from ..cli.test_start import wait_for_http
 from ..conftest import free_port
-from .conftest import TOKEN, jupyter_environment, run_all_cells, screenshot, stop, wait_for_idle_kernel
+from .conftest import TOKEN, run_all_cells, screenshot, serving, wait_for_idle_kernel
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -26,14 +24,8 @@ def learner_server(tmp_path):
     workspace = tmp_path / "workspace"
     command = [str(Path(sys.executable).with_name("pm-course")), "start", "--no-browser", "--port", str(port),
                "--dir", str(workspace)]
-    process = subprocess.Popen(command, env=jupyter_environment(tmp_path), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(f"{base}/lab?token={TOKEN}", process)
+    with serving(command, port, tmp_path, "/lab") as base:
         yield base, workspace
-    finally:
-        stop(process)
 
 
 def open_notebook(page, base: str, path: str) -> None:

@@ -15,7 +15,7 @@ import pytest
 from course.cli import main
 from course.paths import FIRST_LESSON
 
-from ..conftest import free_port
+from ..conftest import free_port, jupyter_environment
 
 
 def test_help_lists_the_start_command_and_its_options(capsys):
@@ -31,16 +31,6 @@ def test_a_bad_port_is_a_message_not_a_traceback(tmp_path, capsys):
     """Is an impossible port refused with a one-line message?"""
     assert main(["start", "--dir", str(tmp_path / "ws"), "--port", "70000"]) == 1
     assert "--port must be between 1 and 65535" in capsys.readouterr().err
-
-
-def jupyter_env(tmp_path: Path, token: str) -> dict[str, str]:
-    env = dict(os.environ, JUPYTER_TOKEN=token)
-    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERLAB_SETTINGS_DIR",
-                 "JUPYTERLAB_WORKSPACES_DIR"):
-        folder = tmp_path / "jupyter" / name.lower()
-        folder.mkdir(parents=True, exist_ok=True)
-        env[name] = str(folder)
-    return env
 
 
 def wait_for_http(url: str, process: subprocess.Popen, seconds: float = 90) -> int:
@@ -73,7 +63,7 @@ def stop_server(process: subprocess.Popen) -> str:
 
 def assert_start_serves_the_first_lesson(executable: str, tmp_path: Path) -> None:
     workspace, port, token = tmp_path / "ws", free_port(), "pm-course-test"
-    process = start_server(executable, workspace, port, jupyter_env(tmp_path, token), cwd=tmp_path)
+    process = start_server(executable, workspace, port, jupyter_environment(tmp_path, token), cwd=tmp_path)
     try:
         base = f"http://127.0.0.1:{port}"
         assert wait_for_http(f"{base}/lab?token={token}", process) == 200
