@@ -43,11 +43,7 @@ class CompanySizeExplorer(widgets.VBox):
         return feedback.as_text() if feedback else ""
 
     def _on_choice(self, key: str, pattern: str | None) -> None:
-        if pattern:
-            self._answers[key] = pattern
-        else:
-            self._answers.pop(key, None)
-        self._keeper.save(self._answers)
+        self._keeper.record(self._answers, key, pattern)
         self._explain(key)
 
     def _explain(self, key: str) -> None:

@@ -58,11 +58,7 @@ class ProgramMapper(widgets.VBox):
         return feedback.as_text() if feedback else ""
 
     def _on_choice(self, project_id: str, label: str | None) -> None:
-        if label:
-            self._grouping[project_id] = label
-        else:
-            self._grouping.pop(project_id, None)
-        self._keeper.save(self._grouping)
+        self._keeper.record(self._grouping, project_id, label)
         self._refresh()
 
     def _refresh(self) -> None:

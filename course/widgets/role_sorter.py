@@ -29,8 +29,9 @@ class RoleSorterWidget(widgets.VBox):
         typed = answers_from_code(answers_in_code, self._keeper)
         for statement_id, role in {**self._answers, **typed}.items():
             if statement_id in self.statements:
+                self._answers[statement_id] = role
                 self._rows.show(statement_id, role)
-                self._record(statement_id, role, save=False)
+                self._explain(statement_id)
         if typed:
             self._keeper.save(self._answers)
 
@@ -48,15 +49,11 @@ class RoleSorterWidget(widgets.VBox):
         return feedback.as_text() if feedback else ""
 
     def _on_choice(self, statement_id: str, role: str | None) -> None:
-        self._record(statement_id, role, save=True)
+        self._keeper.record(self._answers, statement_id, role)
+        self._explain(statement_id)
 
-    def _record(self, statement_id: str, role: str | None, save: bool) -> None:
-        if role:
-            self._answers[statement_id] = role
-        else:
-            self._answers.pop(statement_id, None)
-        if save:
-            self._keeper.save(self._answers)
+    def _explain(self, statement_id: str) -> None:
+        role = self._answers.get(statement_id)
         statement = self.statements[statement_id]
         pending = PENDING if role and statement.role is None else ""
         self._rows.explain(statement_id, check_role(statement, role), pending)

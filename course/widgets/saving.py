@@ -36,6 +36,14 @@ class AnswerKeeper:
         else:
             self.message.value = ""
 
+    def record(self, answers: dict[str, Any], key: str, value: Any) -> None:
+        """Set (or, for an empty choice, remove) one answer in ``answers`` and save them all."""
+        if value:
+            answers[key] = value
+        else:
+            answers.pop(key, None)
+        self.save(answers)
+
     def _warn(self, text: str) -> None:
         self.message.value = f'<div style="color:#b00020">⚠ {escape(text)}</div>'
 
