@@ -41,6 +41,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-isolation", action="store_true",
                         help="run student kernels without the bubblewrap sandbox (resource limits still apply); "
                              "only for submissions you trust")
+    parser.add_argument("--cell-timeout", type=float, default=None, metavar="SECONDS",
+                        help="stop any cell of a student's notebook after this long (default: the course's "
+                             "nbgrader_config.py, 60 s)")
+    parser.add_argument("--notebook-timeout", type=float, default=None, metavar="SECONDS",
+                        help="stop a student's whole notebook after this long (default: 600 s)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -48,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         from ..errors import CourseError
         raise CourseError("--workers must be 1 or more")
-    course = CourseFolder.at(args.course, args.db)
+    course = CourseFolder.at(args.course, args.db, args.cell_timeout, args.notebook_timeout)
     course.require_assignment(args.assignment)
     if args.submissions:
         found = import_submissions(course, args.assignment, args.submissions)

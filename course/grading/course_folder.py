@@ -14,14 +14,20 @@ CONFIG_FILE = "nbgrader_config.py"
 class CourseFolder:
     root: Path
     db_url: str | None = None
+    cell_timeout: float | None = None  # seconds, instead of the config file's
+    notebook_timeout: float | None = None
 
     @classmethod
-    def at(cls, root: str | Path, db_url: str | None = None) -> "CourseFolder":
+    def at(cls, root: str | Path, db_url: str | None = None, cell_timeout: float | None = None,
+           notebook_timeout: float | None = None) -> "CourseFolder":
         root = Path(root).expanduser().resolve()
         if not (root / CONFIG_FILE).is_file():
             raise CourseError(f"{root} is not a course folder: it has no {CONFIG_FILE}. Run the command inside the "
                               "course folder, or name it with --course.")
-        return cls(root, db_url)
+        for name, value in (("--cell-timeout", cell_timeout), ("--notebook-timeout", notebook_timeout)):
+            if value is not None and value <= 0:
+                raise CourseError(f"{name} must be a number of seconds above 0, not {value:g}")
+        return cls(root, db_url, cell_timeout, notebook_timeout)
 
     def config(self):
         """nbgrader's configuration from the folder's config file, with the gradebook URL if one was given."""
@@ -31,6 +37,10 @@ class CourseFolder:
         config.CourseDirectory.root = str(self.root)
         if self.db_url:
             config.CourseDirectory.db_url = self.db_url
+        if self.cell_timeout is not None:
+            config.ExecutePreprocessor.timeout = int(max(1, self.cell_timeout))
+        if self.notebook_timeout is not None:
+            config.ExecuteWithinDeadline.notebook_timeout = float(self.notebook_timeout)
         return config
 
     @property

@@ -10,6 +10,9 @@ from __future__ import annotations
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
+# errors the grader writes itself, in words meant for the student (course/grading/preprocessors.py, nbgrader_config.py)
+OWN_MESSAGES = frozenset({"CheckedOutsideYourNotebook", "KernelStopped", "CellTookTooLong", "NotebookTookTooLong"})
+
 
 class ShortenTestTracebacks(Preprocessor):
     enabled = Bool(True)  # nbconvert runs a preprocessor only when it is enabled
@@ -18,7 +21,7 @@ class ShortenTestTracebacks(Preprocessor):
         nbgrader = cell.get("metadata", {}).get("nbgrader", {})
         if cell.get("cell_type") == "code" and nbgrader.get("grade") and not nbgrader.get("solution"):
             for output in cell.get("outputs", []):
-                if output.get("output_type") == "error":
+                if output.get("output_type") == "error" and output.get("ename") not in OWN_MESSAGES:
                     message = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".rstrip(": ")
                     output["traceback"] = [message, "(A hidden test failed; its code is not shown.)"]
         return cell, resources

@@ -8,11 +8,11 @@ between workers; the gradebook is shared.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
-from pathlib import Path
 from typing import Callable, Iterable
 
 from ..environment import child_environment
@@ -23,17 +23,17 @@ _API = None
 _LOCK_RETRIES = 3
 
 
-def _start_worker(root: str, db_url: str | None, isolate: bool = True) -> None:
+def _start_worker(course: CourseFolder, isolate: bool = True) -> None:
     global _API
     warnings.filterwarnings("ignore")  # nbgrader's gradebook warns through SQLAlchemy on every session
     os.environ["PATH"] = child_environment()["PATH"]
-    os.chdir(root)
+    os.chdir(course.root)
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    config = CourseFolder(Path(root), db_url).config()
+    config = course.config()
     if isolate:
-        use_sandbox(config, Path(root))
+        use_sandbox(config, course.root)
     _API = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
@@ -52,12 +52,14 @@ def _grade_one(assignment: str, student: str, feedback: bool = True) -> tuple[st
 
 
 def _reason(result: dict) -> str:
+    """The line of nbgrader's log that says what went wrong: the last exception raised, else the last error."""
     text = (result.get("error") or "") + "\n" + (result.get("log") or "")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for line in reversed(lines):
-        if "Error" in line or "ERROR" in line or "Exception" in line:
-            return line[:300]
-    return (lines[-1] if lines else "nbgrader failed without a message")[:300]
+    raised = [line for line in lines if re.match(r"^[\w.]*(Error|Exception|Timeout)\w*: ", line)]
+    if raised:
+        return raised[-1][:300]
+    logged = [line for line in lines if "ERROR" in line and "see the the above traceback" not in line]
+    return (logged[-1] if logged else lines[-1] if lines else "nbgrader failed without a message")[:300]
 
 
 def grade_in_parallel(course: CourseFolder, assignment: str, students: Iterable[str], workers: int,
@@ -74,7 +76,7 @@ def grade_in_parallel(course: CourseFolder, assignment: str, students: Iterable[
     while pending:
         width = 1 if one_at_a_time else max(1, min(workers, len(pending)))
         with ProcessPoolExecutor(max_workers=width, mp_context=context, initializer=_start_worker,
-                                 initargs=(str(course.root), course.db_url, isolate)) as pool:
+                                 initargs=(course, isolate)) as pool:
             if one_at_a_time:
                 for student in list(pending):
                     outcome = _outcome(pool.submit(_grade_one, assignment, student, feedback))

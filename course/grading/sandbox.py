@@ -42,7 +42,8 @@ def install_kernel_spec(folder: Path) -> Path:
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {"argv": [sys.executable, "-m", "course.grading.sandbox", "{connection_file}"],
             "display_name": "Python 3 (pm-course sandbox)", "language": "python",
-            "env": {}, "metadata": {"debugger": False}}
+            # interrupts (a cell over its time) travel as messages: a signal to bwrap would not reach the kernel
+            "interrupt_mode": "message", "env": {}, "metadata": {"debugger": False}}
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
     return spec_dir
 
@@ -81,9 +82,9 @@ def bwrap_command(connection_file: str, workdir: Path, hidden_root: Path | None,
         hidden.append(hidden_root)
     command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
                "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session",
-               # in a new PID namespace the kernel's parent looks like PID 1, and ipykernel would take that for
-               # "parent exited": --die-with-parent does that job instead
-               "--unsetenv", "JPY_PARENT_PID"]
+               # in a new PID namespace the kernel's parent is PID 1, which ipykernel must not watch as "its parent"
+               # (--die-with-parent does that job); a parent of 1 also keeps it from printing its console banner
+               "--setenv", "JPY_PARENT_PID", "1"]
     for folder in hidden:
         command += ["--tmpfs", str(folder)]
     for path in _outermost(_python_paths() | {p.resolve() for p in public if p.exists()}):

@@ -1,8 +1,15 @@
-"""Can a hostile submission read the answers, harm the grader, or touch what it must not? (Kernels in bubblewrap.)"""
+"""The whole hostile set (tests/grading/hostile_submissions.py) graded in one run beside honest students.
+
+The run must finish; every hostile submission scores no point it did not earn and gets feedback naming what went
+wrong; honest students get their exact scores; nothing of the course, the key or the other submissions changes; and
+nothing a notebook started is left running.
+"""
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
+import subprocess
 
 import nbformat
 import pandas as pd
@@ -14,93 +21,115 @@ from course.grading.sandbox import sandbox_available
 from course.grading.simulate import fill_solutions
 
 from ..conftest import IN_CI
+from .hostile_submissions import FULL, HOSTILE, SLEEP_MARK, STATEMENT_KEY
 
 pytestmark = pytest.mark.slow
 ASSIGNMENT = "a1-roles"
-
-STEAL_THE_KEY = '''
-def role_sorter_answers():
-    """Reads the instructor's hidden key from the solution notebook on disk."""
-    import ast, json, pathlib, re
-    course = pathlib.Path.cwd().parents[2]
-    notebook = json.loads((course / "solutions" / "a1-roles" / "roles.ipynb").read_text())
-    for cell in notebook["cells"]:
-        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "role_sorter_roles":
-            source = "".join(cell["source"])
-            return ast.literal_eval(re.search(r"points_for_matches\\(sorted_roles, (\\{.*?\\}), points", source,
-                                              re.S).group(1))
-'''
-
-VANDAL = '''
-def role_sorter_answers():
-    """Tries to wreck the gradebook, another student's work and the network, then the grader itself."""
-    import os, pathlib, signal, socket
-    course = pathlib.Path.cwd().parents[2]
-    for target in (course / "gradebook.db", course / "submitted" / "honest" / "a1-roles" / "roles.ipynb"):
-        try:
-            target.write_text("vandalised")
-        except OSError:
-            pass
-    try:
-        socket.create_connection(("127.0.0.1", 22), timeout=1)
-    except OSError:
-        pass
-    os.kill(os.getppid(), signal.SIGKILL)
-    raise NotImplementedError()
-'''
+HONEST = {"honest": FULL, "honest_partly_wrong": FULL - 2}
 
 
-def digest(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def digests(root):
+    return {path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(root.rglob("*")) if path.is_file()}
 
 
-@pytest.fixture
-def hostile_class(generated):
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory, generated_template):
     if not sandbox_available():
         message = "bubblewrap is not installed: apt-get install -y bubblewrap (grading isolates kernels with bwrap)"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    released = generated / "exercises" / ASSIGNMENT / "roles.ipynb"
-    instructor = generated / "solutions" / ASSIGNMENT / "roles.ipynb"
+    course = tmp_path_factory.mktemp("hostile") / "course"
+    shutil.copytree(generated_template, course)
+    released = course / "exercises" / ASSIGNMENT / "roles.ipynb"
+    instructor = course / "solutions" / ASSIGNMENT / "roles.ipynb"
 
-    def submit(student, replacement=None):
-        notebook = fill_solutions(released, instructor) if replacement is None else \
-            nbformat.read(str(released), as_version=4)
-        if replacement:
-            for cell in notebook.cells:
-                if cell.metadata.get("nbgrader", {}).get("grade_id") == "role_sorter_answers":
-                    cell.source = replacement
-        folder = generated / "submitted" / student / ASSIGNMENT
+    def submit(student, notebook, answers_file=None):
+        folder = course / "submitted" / student / ASSIGNMENT
         folder.mkdir(parents=True)
         nbformat.write(notebook, str(folder / "roles.ipynb"))
+        if answers_file is not None:
+            (folder / "pm-course-answers.json").write_text(answers_file)
 
-    submit("honest")
-    submit("thief", STEAL_THE_KEY)
-    submit("vandal", VANDAL)
-    return generated
+    submit("honest", fill_solutions(released, instructor))
+    partly = fill_solutions(released, instructor)
+    for cell in partly.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "role_sorter_answers":
+            cell.source = ("def role_sorter_answers():\n    return " +
+                           repr(dict(STATEMENT_KEY, c3="sales", c4="program_manager")))
+    submit("honest_partly_wrong", partly)
+    for student, hostile in HOSTILE.items():
+        notebook = fill_solutions(released, instructor) if hostile.start == "perfect" else \
+            nbformat.read(str(released), as_version=4)
+        hostile.change(notebook)
+        submit(student, notebook, hostile.answers_file)
+    (course / "submitted" / "not_a_notebook" / ASSIGNMENT / "roles.ipynb").write_text("this is not JSON {")
+
+    protected = {name: digests(course / name) for name in ("solutions", "exercises", "submitted")}
+    protected["config"] = digests(course)["nbgrader_config.py"]
+    code = main(["grade", ASSIGNMENT, "--course", str(course), "--workers", "2", "--quiet",
+                 "--cell-timeout", "10", "--notebook-timeout", "18"])
+    return course, code, protected
 
 
-def test_hostile_submissions_gain_nothing_and_harm_nothing(hostile_class):
-    """A key thief and a vandal graded beside an honest student: no stolen points, nothing changed, all graded?"""
-    course = hostile_class
-    protected = [course / "solutions" / ASSIGNMENT / "roles.ipynb", course / "nbgrader_config.py",
-                 course / "submitted" / "honest" / ASSIGNMENT / "roles.ipynb"]
-    before = {path: digest(path) for path in protected}
-    assert main(["grade", ASSIGNMENT, "--course", str(course), "--workers", "2", "--quiet"]) == 0
-    assert {path: digest(path) for path in protected} == before
-    db = default_db_url(course)
-    assert item_scores(db, ASSIGNMENT, "honest")["role_sorter_roles"].auto_score == 4
-    assert item_scores(db, ASSIGNMENT, "thief")["role_sorter_roles"].auto_score == 0, "the key must be unreadable"
-    summary = pd.read_csv(course / "exports" / ASSIGNMENT / "summary.csv", keep_default_na=False).set_index("student")
-    assert summary.at["honest", "status"] == "graded" and float(summary.at["honest", "score"]) == 10
-    assert summary.at["vandal", "status"] in ("graded", "could not be graded")
-    assert float(summary.at["vandal", "score"] or 0) == 0
+def test_the_run_finishes_and_changes_nothing_it_must_not(graded_class):
+    course, code, protected = graded_class
+    assert code == 0
+    after = {name: digests(course / name) for name in ("solutions", "exercises", "submitted")}
+    after["config"] = digests(course)["nbgrader_config.py"]
+    assert after == protected, "the course files, the key or a submission changed"
+    assert not list((course / "autograded").rglob("outside_checks.py")), "the outside checks reached a student"
+    left = subprocess.run(["pgrep", "-f", f"sleep {SLEEP_MARK}"], capture_output=True, text=True).stdout.split()
+    assert not left, f"a process started by a notebook is still running: {left}"
 
 
-def test_without_isolation_the_thief_would_succeed(hostile_class):
-    """The same thief with --no-isolation steals the key: proof that the test above tests the sandbox."""
-    shutil.rmtree(hostile_class / "submitted" / "vandal")  # unisolated, the vandal would wreck the gradebook
-    assert main(["grade", ASSIGNMENT, "--course", str(hostile_class), "--workers", "1", "--quiet",
+def test_honest_students_get_their_exact_scores(graded_class):
+    course = graded_class[0]
+    summary = _summary(course)
+    for student, score in HONEST.items():
+        assert summary.at[student, "status"] == "graded"
+        assert float(summary.at[student, "score"]) == score, student
+
+
+@pytest.mark.parametrize("student", sorted(HOSTILE))
+def test_hostile_submission_earns_nothing_unearned_and_is_told_why(graded_class, student):
+    course = graded_class[0]
+    hostile = HOSTILE[student]
+    row = _summary(course).loc[student]
+    if hostile.earned is None:
+        assert row["status"] == "could not be graded" and row["notes"], "the reason must be listed"
+        return
+    assert row["status"] == "graded", row["notes"]
+    assert float(row["score"]) == hostile.earned
+    if hostile.feedback:
+        feedback = (course / "feedback" / student / ASSIGNMENT / "roles.html").read_text()
+        assert hostile.feedback in feedback
+    if hostile.fools_nbgrader:
+        verdicts = json.loads((course / "autograded" / student / ASSIGNMENT / "roles.outside-checks.json").read_text())
+        fooled = [cell for cell, verdict in verdicts.items() if verdict["inside"] > verdict["outside"]]
+        assert fooled, "this attack passes tests inside the kernel: the outside checks must be what stopped it"
+
+
+def test_the_gradebook_holds_only_real_results(graded_class):
+    course = graded_class[0]
+    scores = item_scores(default_db_url(course), ASSIGNMENT, "honest")
+    assert scores["role_sorter_roles"].auto_score == 4 and scores["classify_roles"].auto_score == 1
+    assert item_scores(default_db_url(course), ASSIGNMENT, "thief")["role_sorter_roles"].auto_score == 0
+
+
+def test_without_isolation_the_thief_would_succeed(generated):
+    """The thief with --no-isolation finds the key: proof that the test above tests the sandbox."""
+    released = generated / "exercises" / ASSIGNMENT / "roles.ipynb"
+    notebook = fill_solutions(released, generated / "solutions" / ASSIGNMENT / "roles.ipynb")
+    HOSTILE["thief"].change(notebook)
+    folder = generated / "submitted" / "thief" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(notebook, str(folder / "roles.ipynb"))
+    assert main(["grade", ASSIGNMENT, "--course", str(generated), "--workers", "1", "--quiet",
                  "--no-isolation", "--no-feedback"]) == 0
-    assert item_scores(default_db_url(hostile_class), ASSIGNMENT, "thief")["role_sorter_roles"].auto_score == 4
+    assert item_scores(default_db_url(generated), ASSIGNMENT, "thief")["role_sorter_roles"].auto_score == 4
+
+
+def _summary(course):
+    return pd.read_csv(course / "exports" / ASSIGNMENT / "summary.csv", keep_default_na=False).set_index("student")

@@ -1,0 +1,216 @@
+"""Points decided where the student's code cannot reach.
+
+nbgrader's tests run inside the student's kernel, and whatever runs there the student's code
+controls: an input or AST transformer can rewrite the tests before they run, a patched
+``isinstance`` or an object whose ``==`` is always true makes assertions pass, a custom
+exception hook swallows failures. So the tests stay the student-facing check, and the points
+are decided again outside:
+
+1. after the student's notebook ran, one more cell (the *probe*) calls the student's functions
+   on inputs the student has not seen and prints the results as JSON: plain data only, so no
+   object of the student's survives the trip;
+2. the grader, in its own process, parses that JSON and *judges* it with the instructor's
+   checks (``solutions/<assignment>/outside_checks.py``, never released), comparing types and
+   values;
+3. a test cell keeps the smaller of its two scores: a passing test whose outside check fails
+   earns what the outside check gives, with a message saying why.
+
+Faking the probe's output gains nothing: the expected values never enter the kernel, so a
+student who prints the right answers has computed them.
+"""
+from __future__ import annotations
+
+import json
+import math
+import runpy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+CHECKS_FILE = "outside_checks.py"
+PROBE_MARK = "pm-course-probe-results:"
+
+
+@dataclass(frozen=True)
+class Raised:
+    """A probe whose expression raised: the exception's class name and message."""
+
+    name: str
+    message: str
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = _Missing()  # a probe with no result: the notebook never printed one
+
+
+class Results:
+    """The probes' plain results, by name, as attributes: a value, a :class:`Raised`, or ``MISSING``."""
+
+    def __init__(self, values: Mapping[str, Any]):
+        self._values = dict(values)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._values.get(name, MISSING)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values.get(name, MISSING)
+
+
+Judge = Callable[[Results], "float | bool"]
+
+
+@dataclass
+class CellCheck:
+    grade_id: str
+    probes: dict[str, str]
+    judge: Judge
+
+
+@dataclass
+class Checks:
+    """The outside checks of one notebook: probe expressions and, per graded test cell, a judge.
+
+    ``setup`` is code run in the student's kernel before the probes (building unseen inputs); its names
+    live in a namespace of their own, layered over the notebook's, so they clobber nothing of the student's.
+    """
+
+    notebook: str
+    setup: str = ""
+    cells: dict[str, CellCheck] = field(default_factory=dict)
+
+    def cell(self, grade_id: str, **probes: str) -> Callable[[Judge], Judge]:
+        """Decorator: ``@checks.cell("grade_id", name="expression", ...)`` over ``def judge(results)``."""
+
+        def register(judge: Judge) -> Judge:
+            if grade_id in self.cells:
+                raise ValueError(f"{self.notebook}: the outside check of {grade_id} is defined twice")
+            clashes = set(probes) & {name for check in self.cells.values() for name in check.probes}
+            if clashes:
+                raise ValueError(f"{self.notebook}: probe names used twice: {sorted(clashes)}")
+            self.cells[grade_id] = CellCheck(grade_id, dict(probes), judge)
+            return judge
+
+        return register
+
+    @property
+    def probes(self) -> dict[str, str]:
+        return {name: expression for check in self.cells.values() for name, expression in check.probes.items()}
+
+    def probe_source(self) -> str:
+        """The cell appended to the student's notebook: run the probes, print their plain results as one line."""
+        return _PROBE_TEMPLATE.format(setup=json.dumps(self.setup), probes=json.dumps(self.probes),
+                                      mark=json.dumps(PROBE_MARK))
+
+    def judge(self, printed: str) -> dict[str, float | None]:
+        """Each checked cell's share of its points (0 to 1), from the probe cell's printed text.
+
+        None for every cell when the text holds no result line, or more than one (the notebook printed a
+        line of its own that looks like ours): nothing trustworthy came back.
+        """
+        values = read_probe_results(printed)
+        if values is None:
+            return {grade_id: None for grade_id in self.cells}
+        results = Results(values)
+        shares = {}
+        for grade_id, check in self.cells.items():
+            try:
+                share = float(check.judge(results))
+            except Exception:  # a judge meeting data it did not expect: the check failed
+                share = 0.0
+            shares[grade_id] = min(1.0, max(0.0, share)) if math.isfinite(share) else 0.0
+        return shares
+
+
+def read_probe_results(printed: str) -> dict[str, Any] | None:
+    lines = [line[len(PROBE_MARK):] for line in printed.splitlines() if line.startswith(PROBE_MARK)]
+    if len(lines) != 1:
+        return None
+    try:
+        raw = json.loads(lines[0])
+    except ValueError:
+        return None
+    if not isinstance(raw, dict):
+        return None
+    values: dict[str, Any] = {}
+    for name, outcome in raw.items():
+        if isinstance(outcome, dict) and set(outcome) == {"value"}:
+            values[name] = outcome["value"]
+        elif isinstance(outcome, dict) and set(outcome) == {"raised", "message"}:
+            values[name] = Raised(str(outcome["raised"]), str(outcome["message"]))
+    return values
+
+
+def same(given: Any, expected: Any) -> bool:
+    """Equal in type and value, all the way down (``True`` is not ``1``, ``1`` is not ``1.0``, "a" is not ["a"])."""
+    if type(given) is not type(expected):
+        return False
+    if isinstance(expected, dict):
+        return given.keys() == expected.keys() and all(same(given[key], expected[key]) for key in expected)
+    if isinstance(expected, list):
+        return len(given) == len(expected) and all(same(g, e) for g, e in zip(given, expected, strict=True))
+    return given == expected
+
+
+def share_of_matches(given: Any, key: Mapping[str, Any]) -> float:
+    """The share of ``key``'s items answered exactly as in the key (multiple choices in any order)."""
+    if not key or not isinstance(given, dict):
+        return 0.0
+
+    def matches(answer: Any, expected: Any) -> bool:
+        if isinstance(expected, list):
+            return isinstance(answer, list) and all(isinstance(a, str) for a in answer) and \
+                sorted(set(answer)) == sorted(set(expected))
+        return same(answer, expected)
+
+    return sum(1 for item, expected in key.items() if matches(given.get(item), expected)) / len(key)
+
+
+def load_checks(source_folder: Path, notebook: str) -> Checks | None:
+    """The instructor's outside checks for ``notebook`` in ``source_folder`` (None when it has none)."""
+    path = source_folder / CHECKS_FILE
+    if not path.is_file():
+        return None
+    found = [value for value in runpy.run_path(str(path)).values() if isinstance(value, Checks)]
+    matching = [checks for checks in found if checks.notebook == notebook]
+    return matching[0] if matching else None
+
+
+_PROBE_TEMPLATE = '''\
+def __pm_course_probe(setup={setup}, probes={probes}, mark={mark}):
+    import json
+
+    def plain(value):
+        if isinstance(value, (set, frozenset)):
+            return sorted(value, key=repr)
+        if isinstance(value, tuple):
+            return list(value)
+        if callable(getattr(value, "item", None)):
+            return value.item()
+        if callable(getattr(value, "to_dict", None)):
+            return value.to_dict()
+        raise TypeError("not plain data: " + type(value).__name__)
+
+    namespace = dict(globals())
+    results = {{}}
+    try:
+        exec(setup, namespace)
+    except BaseException as error:
+        failed = {{"raised": type(error).__name__, "message": "setup: " + str(error)[:300]}}
+        results = {{name: failed for name in probes}}
+    else:
+        for name, expression in probes.items():
+            try:
+                results[name] = {{"value": json.loads(json.dumps(eval(expression, namespace), default=plain))}}
+            except BaseException as error:
+                results[name] = {{"raised": type(error).__name__, "message": str(error)[:300]}}
+    print(mark + json.dumps(results))
+
+
+__pm_course_probe()
+'''

@@ -1,0 +1,178 @@
+"""nbgrader preprocessors that make autograding hold against hostile notebooks.
+
+Listed in ``Autograde.autograde_preprocessors`` by the course's ``nbgrader_config.py``, so
+``nbgrader autograde``, formgrader and ``pm-course grade`` all grade the same way:
+
+* :class:`AddProbeCell` appends the outside checks' probe cell (see :mod:`.outside_checks`);
+* :class:`RestoreDeletedCells` is nbgrader's ``OverwriteCells`` with its ``add_missing_cells`` fixed for
+  notebooks where a read-only cell that is neither a test nor an answer (a widget) comes before a deleted test;
+* :class:`ExecuteWithinDeadline` is nbgrader's ``Execute`` with a limit on the whole notebook
+  as well as on each cell: a notebook of many slow cells cannot hold the grader for ever;
+* :class:`JudgeOutsideKernel` removes the probe cell, judges its printed results in the
+  grader's process, and lowers a test cell's score to what the outside check gives, with
+  feedback saying why. Its verdicts are written beside the autograded notebook.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbconvert.preprocessors import Preprocessor
+from nbformat.v4 import new_code_cell, new_output
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import Execute, OverwriteCells
+from nbgrader.utils import determine_grade
+from traitlets import Bool, Float
+
+from .outside_checks import Checks, load_checks
+from .tampering import find_tampering
+
+PROBE_METADATA = "pm_course_probe"
+OVER_TIME = ("Your notebook ran longer than the {seconds:g} seconds allowed for the whole notebook, so this cell "
+             "and the ones after it were not run. Look for slow or waiting cells above.")
+KERNEL_STOPPED = ("Your notebook stopped running before this test: a cell ended Python itself (for example with "
+                  "os._exit), crashed it, or broke how Jupyter sends results (for example by replacing built-in "
+                  "functions). Run all cells from the top and fix the cell where it stops.")
+VERDICTS_SUFFIX = ".outside-checks.json"
+
+
+def _checks_for(preprocessor: Preprocessor, resources: dict) -> Checks | None:
+    info = resources.get("nbgrader", {})
+    assignment, notebook = info.get("assignment"), info.get("notebook")
+    if not assignment or not notebook:
+        return None
+    coursedir = CourseDirectory(config=preprocessor.config)
+    source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
+    return load_checks(source, f"{notebook}.ipynb")
+
+
+class AddProbeCell(Preprocessor):
+    enabled = Bool(True)
+
+    def preprocess(self, nb, resources):
+        checks = _checks_for(self, resources)
+        if checks is not None:
+            cell = new_code_cell(checks.probe_source())
+            cell.metadata[PROBE_METADATA] = True
+            nb.cells.append(cell)
+        return nb, resources
+
+
+class RestoreDeletedCells(OverwriteCells):
+    """Put back each test cell a student deleted, after the nearest earlier cell of the source that is still there.
+
+    nbgrader 0.9.6 looks the previous source cell up only among grade and solution cells, and stops with a KeyError
+    (the student "could not be graded") when it is any other read-only cell.
+    """
+
+    def add_missing_grade_cells(self, nb, resources):
+        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        source_ids = [cell.name for cell in source_nb.source_cells]
+        source_by_id = {cell.name: cell for cell in source_nb.source_cells}
+        solution_ids = {cell.name for cell in source_nb.solution_cells}
+        for grade_cell in source_nb.grade_cells:
+            present = {cell.metadata["nbgrader"].get("grade_id"): index
+                       for index, cell in enumerate(nb.cells) if "nbgrader" in cell.get("metadata", {})}
+            if grade_cell.name in present:
+                continue
+            self.log.warning("Missing grade cell %s encountered, adding to notebook", grade_cell.name)
+            restored = self.missing_cell_transform(source_by_id[grade_cell.name], grade_cell.max_score,
+                                                   is_solution=grade_cell.name in solution_ids)
+            earlier = source_ids[:source_ids.index(grade_cell.name)]
+            anchor = next((present[name] for name in reversed(earlier) if name in present), -1)
+            nb.cells.insert(anchor + 1, restored)
+        return nb, resources
+
+
+class ExecuteWithinDeadline(Execute):
+    notebook_timeout = Float(
+        600.0, help="Seconds the whole notebook may run; each cell still has at most `timeout` seconds."
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._deadline = deadline = time.monotonic() + self.notebook_timeout
+        per_cell = self.timeout
+
+        def remaining(cell):
+            left = deadline - time.monotonic()
+            return max(1, int(min(per_cell, left) if per_cell is not None else left))
+
+        self.timeout_func = remaining
+        try:
+            return super().preprocess(nb, resources, km)
+        except (DeadKernelError, CellTimeoutError):
+            # the notebook ended its kernel (os._exit, a crash, a signal) or broke its messaging (replaced builtins
+            # that ipykernel itself uses): it is graded on what ran, and every test cell that never ran says so (a
+            # test cell without output would otherwise count as passed)
+            for cell in nb.cells:
+                nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+                never_ran = not cell.get("outputs") and cell.get("execution_count") is None
+                if cell.cell_type == "code" and nbgrader.get("grade") and never_ran:
+                    cell.outputs = [new_output("error", ename="KernelStopped", evalue=KERNEL_STOPPED,
+                                               traceback=[KERNEL_STOPPED])]
+            return nb, resources
+
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and time.monotonic() >= self._deadline:
+            message = OVER_TIME.format(seconds=self.notebook_timeout)
+            cell.outputs = [new_output("error", ename="NotebookTookTooLong", evalue=message, traceback=[message])]
+            return cell, resources
+        return super().preprocess_cell(cell, resources, index)
+
+
+class JudgeOutsideKernel(Preprocessor):
+    enabled = Bool(True)
+
+    def preprocess(self, nb, resources):
+        probe_cells = [cell for cell in nb.cells if cell.get("metadata", {}).get(PROBE_METADATA)]
+        nb.cells = [cell for cell in nb.cells if not cell.get("metadata", {}).get(PROBE_METADATA)]
+        checks = _checks_for(self, resources)
+        if checks is None:
+            return nb, resources
+        printed = "".join(output.get("text", "") for cell in probe_cells for output in cell.get("outputs", [])
+                          if output.get("output_type") == "stream" and output.get("name") == "stdout")
+        shares = checks.judge(printed)
+        tampering = None
+        verdicts = {}
+        for cell in nb.cells:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if grade_id not in shares or cell.cell_type != "code":
+                continue
+            inside, points = determine_grade(cell, self.log)
+            share = shares[grade_id]
+            outside = round(points * (share or 0.0), 4)
+            verdicts[grade_id] = {"points": points, "inside": inside, "outside": outside,
+                                  "probe_answered": share is not None}
+            if inside is not None and outside < inside - 1e-9:
+                if tampering is None:
+                    tampering = find_tampering(nb, frozenset(checks.cells))
+                cell.outputs = _lowered_outputs(outside, points, share is not None, tampering)
+        self._write_verdicts(resources, verdicts)
+        return nb, resources
+
+    def _write_verdicts(self, resources: dict, verdicts: dict) -> None:
+        folder = resources.get("metadata", {}).get("path")
+        notebook = resources.get("nbgrader", {}).get("notebook")
+        if folder and notebook:
+            (Path(folder) / f"{notebook}{VERDICTS_SUFFIX}").write_text(json.dumps(verdicts, indent=1))
+
+
+def _lowered_outputs(outside: float, points: float, answered: bool, tampering) -> list:
+    if answered:
+        why = (f"The grader ran this part again outside your notebook, on inputs you have not seen, and compared "
+               f"the results itself: they are not what this part asks for, so this test earns {outside:g} of "
+               f"{points:g} points even though it seemed to pass inside your notebook.")
+    else:
+        why = (f"The grader could not check this part outside your notebook: your notebook stopped, hung or hid "
+               f"its output before the check ran, so this test earns {outside:g} of {points:g} points.")
+    if tampering:
+        why += (" Your notebook contains code that changes how the other cells run: "
+                + "; ".join(str(finding) for finding in tampering)
+                + ". Tests cannot be passed that way: remove that code and answer the question itself.")
+    if outside == 0:
+        return [new_output("error", ename="CheckedOutsideYourNotebook", evalue=why, traceback=[why])]
+    return [new_output("stream", name="stdout", text=why + "\n"),
+            new_output("execute_result", data={"text/plain": f"{outside:g}"}, execution_count=None)]
