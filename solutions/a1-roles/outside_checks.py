@@ -79,15 +79,16 @@ def _classify_form(r):
 
 
 @checks.cell("classify_roles",
-             activities_traits='[[row.activity_id, row.duration, row.reach, row.focus] '
-                               'for row in activities.itertuples()]',
-             unseen_classified='classify(unseen).to_dict()')
+             own_roles='{row.activity_id: responsible_role(row.duration, row.reach, row.focus) '
+                       'for row in activities.itertuples()}',
+             unseen_classified='classify(unseen).to_dict()',
+             unseen_own_roles='{"z9": responsible_role("ongoing", "one project", "market"), '
+                              '"z1": responsible_role("one-time", "product line", "delivery")}')
 def _classify_roles(r):
-    if not isinstance(r.classified, list) or not isinstance(r.activities_traits, list):
+    """Like the hidden test, against the student's own responsible_role: one mistake is not counted twice."""
+    if not isinstance(r.classified, list) or not isinstance(r.own_roles, dict):
         return False
-    expected = {a: EXPECTED.get((d, reach, f)) for a, d, reach, f in r.activities_traits}
-    return same(dict(map(tuple, r.classified)), expected) and \
-        same(r.unseen_classified, {"z9": "product_marketing_manager", "z1": "project_manager"})
+    return same(dict(map(tuple, r.classified)), r.own_roles) and same(r.unseen_classified, r.unseen_own_roles)
 
 
 @checks.cell("role_sorter_roles", sorted_roles='__import__("course.answers").answers.AnswerStore()'
