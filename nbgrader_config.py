@@ -30,6 +30,11 @@ c.CourseDirectory.course_id = "pm-course"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 
+# nbgrader's exchange (release, fetch, submit, collect, feedback): on a JupyterHub, the folder every server shares
+# (deploy/jupyterhub/jupyterhub_config.py); nbgrader's default otherwise.
+if os.environ.get("PM_COURSE_EXCHANGE"):
+    c.Exchange.root = os.environ["PM_COURSE_EXCHANGE"]
+
 # Instructor-only files beside the notebooks in solutions/ (rubrics, the answer key with
 # misconceptions) are never released.
 c.CourseDirectory.ignore = [

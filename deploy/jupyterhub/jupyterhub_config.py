@@ -1,0 +1,73 @@
+"""JupyterHub for a pm-course class: one Jupyter server per student, nbgrader's exchange to hand work in and out.
+
+Run it from this folder (``jupyterhub -f jupyterhub_config.py``); every setting that differs between a class and
+a test comes from the environment:
+
+PM_COURSE_HUB_ROOT      folder for the hub's database, the users' home folders and the exchange
+                        (default /srv/pm-course)
+PM_COURSE_HUB_IP / _PORT     where students connect (default 127.0.0.1:8000; put HTTPS in front for a real class)
+PM_COURSE_INSTRUCTORS   comma-separated user names with admin rights (default: instructor)
+PM_COURSE_STUDENTS      comma-separated user names allowed to log in (default: none besides the instructors)
+PM_COURSE_HUB_PASSWORD  the shared password of the test authenticator (only for a trial or a test: see below)
+PM_COURSE_ADMIN_TOKEN   optional API token of a "course-admin" service (scripts that start servers and make tokens)
+
+This file uses JupyterHub's DummyAuthenticator and SimpleLocalProcessSpawner, which are meant for trials and tests:
+every server runs as the same system user, in its own home folder. For a real class, replace them with your
+site's authenticator (PAM, OAuth, LTI) and a spawner that runs each student as their own user (LocalProcessSpawner,
+DockerSpawner, KubeSpawner); the nbgrader part below stays the same.
+"""
+import os
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
+
+HERE = Path(__file__).resolve().parent
+ROOT = Path(os.environ.get("PM_COURSE_HUB_ROOT", "/srv/pm-course"))
+EXCHANGE = ROOT / "exchange"
+for folder in (ROOT / "home", EXCHANGE):
+    folder.mkdir(parents=True, exist_ok=True)
+EXCHANGE.chmod(0o777)  # nbgrader's exchange must be writable by every student's server
+
+
+def names(variable: str, default: str = "") -> set[str]:
+    return {name.strip() for name in os.environ.get(variable, default).split(",") if name.strip()}
+
+
+instructors = names("PM_COURSE_INSTRUCTORS", "instructor")
+students = names("PM_COURSE_STUDENTS")
+
+c.JupyterHub.ip = os.environ.get("PM_COURSE_HUB_IP", "127.0.0.1")
+c.JupyterHub.port = int(os.environ.get("PM_COURSE_HUB_PORT", "8000"))
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = int(os.environ.get("PM_COURSE_HUB_INTERNAL_PORT", "8081"))
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{os.environ.get('PM_COURSE_PROXY_API_PORT', '8001')}"
+c.JupyterHub.db_url = f"sqlite:///{ROOT / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(ROOT / "jupyterhub_cookie_secret")
+c.ConfigurableHTTPProxy.pid_file = str(ROOT / "jupyterhub-proxy.pid")
+
+# --- who may log in (a trial or a test; see the docstring for a real class) ---
+c.JupyterHub.authenticator_class = "dummy"
+c.DummyAuthenticator.password = os.environ.get("PM_COURSE_HUB_PASSWORD", "")
+c.Authenticator.allowed_users = students | instructors
+c.Authenticator.admin_users = instructors
+
+# --- one server per user, in its own home folder ---
+c.JupyterHub.spawner_class = "simple"
+c.SimpleLocalProcessSpawner.home_dir_template = str(ROOT / "home" / "{username}")
+c.Spawner.default_url = "/lab"
+c.Spawner.args = ["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []
+c.Spawner.http_timeout = 60
+c.Spawner.start_timeout = 120
+c.Spawner.environment = {
+    # student/nbgrader_config.py: the course id, the exchange, and the student id taken from the hub user name
+    "JUPYTER_CONFIG_PATH": str(HERE / "student"),
+    "PM_COURSE_EXCHANGE": str(EXCHANGE),
+}
+
+# --- an API token for course scripts (starting servers, making tokens), only if one is given ---
+if os.environ.get("PM_COURSE_ADMIN_TOKEN"):
+    c.JupyterHub.services = [{"name": "course-admin", "api_token": os.environ["PM_COURSE_ADMIN_TOKEN"]}]
+    c.JupyterHub.load_roles = [{
+        "name": "course-admin", "services": ["course-admin"],
+        "scopes": ["admin:users", "admin:servers", "tokens", "access:servers", "list:users", "read:users"],
+    }]

@@ -1,0 +1,15 @@
+"""nbgrader settings of every student's Jupyter server under the course's JupyterHub (deploy/jupyterhub).
+
+The hub's jupyterhub_config.py puts this folder on JUPYTER_CONFIG_PATH. Fetch, submit and fetch feedback then go
+through the exchange the hub names, for the course pm-course, as the hub user: with a spawner that runs everyone
+as one system user, nbgrader would otherwise take that system user's name for every student.
+"""
+import os
+
+c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
+
+c.CourseDirectory.course_id = "pm-course"
+if os.environ.get("PM_COURSE_EXCHANGE"):
+    c.Exchange.root = os.environ["PM_COURSE_EXCHANGE"]
+if os.environ.get("JUPYTERHUB_USER"):
+    c.CourseDirectory.student_id = os.environ["JUPYTERHUB_USER"]
