@@ -12,10 +12,7 @@ import argparse
 import os
 from pathlib import Path
 
-from ..grading.collect import import_submissions
 from ..grading.course_folder import CourseFolder
-from ..grading.exports import export_grades
-from ..grading.pipeline import grade_class, summary_table
 
 HELP = "autograde a class in parallel, generate feedback, export grades"
 
@@ -50,6 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # imported here, not at the top: nbgrader takes seconds to import, and `pm-course --help` or `start` need none of it
+    from ..grading.collect import import_submissions
+    from ..grading.exports import export_grades
+    from ..grading.pipeline import grade_class, summary_table
+
     if args.workers < 1:
         from ..errors import CourseError
         raise CourseError("--workers must be 1 or more")

@@ -7,7 +7,6 @@ import argparse
 from pathlib import Path
 
 from ..grading.course_folder import CourseFolder
-from ..grading.report import build_report
 
 HELP = "report what the class misunderstood in a graded assignment (HTML, PNG and CSV)"
 
@@ -22,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..grading.report import build_report  # pandas, matplotlib and nbgrader: only when a report is asked for
+
     course = CourseFolder.at(args.course, args.db)
     paths = build_report(course, args.assignment, args.out or course.root / "reports" / args.assignment)
     print(f"Report: {paths['html']}")

@@ -12,17 +12,13 @@ import pandas as pd
 
 from .course_folder import CourseFolder
 from .inspection import GRADED
-from .nbgrader_runner import run_nbgrader
 
 
 def export_grades(course: CourseFolder, assignment: str, summary: pd.DataFrame, out_dir: Path) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"nbgrader": out_dir / "nbgrader-grades.csv", "canvas": out_dir / "canvas.csv",
              "moodle": out_dir / "moodle.csv", "summary": out_dir / "summary.csv"}
-    arguments = ["export", f"--to={paths['nbgrader']}", f"--assignment=[{assignment!r}]"]
-    if course.db_url:
-        arguments.append(f"--CourseDirectory.db_url={course.db_url}")
-    run_nbgrader(course.root, *arguments)
+    _nbgrader_csv(course, assignment, paths["nbgrader"])
     graded = summary["status"] == GRADED
     grade = summary["score"].where(graded).map(lambda value: "" if pd.isna(value) else f"{value:g}")
     canvas = pd.DataFrame({
@@ -38,6 +34,15 @@ def export_grades(course: CourseFolder, assignment: str, summary: pd.DataFrame, 
     moodle.to_csv(paths["moodle"], index=False)
     summary.to_csv(paths["summary"], index=False)
     return paths
+
+
+def _nbgrader_csv(course: CourseFolder, assignment: str, path: Path) -> None:
+    """nbgrader's own CSV export (what `nbgrader export` writes), run in this process."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins import CsvExportPlugin
+
+    with Gradebook(course.gradebook_url) as gradebook:
+        CsvExportPlugin(to=str(path), assignment=[assignment]).export(gradebook)
 
 
 def _feedback_note(row) -> str:
