@@ -75,8 +75,9 @@ def grade_in_parallel(course: CourseFolder, assignment: str, students: Iterable[
     context = get_context("spawn")
     while pending:
         width = 1 if one_at_a_time else max(1, min(workers, len(pending)))
-        with ProcessPoolExecutor(max_workers=width, mp_context=context, initializer=_start_worker,
-                                 initargs=(course, isolate)) as pool:
+        pool = ProcessPoolExecutor(max_workers=width, mp_context=context, initializer=_start_worker,
+                                   initargs=(course, isolate))
+        try:
             if one_at_a_time:
                 for student in list(pending):
                     outcome = _outcome(pool.submit(_grade_one, assignment, student, feedback))
@@ -94,6 +95,10 @@ def grade_in_parallel(course: CourseFolder, assignment: str, students: Iterable[
                     break
                 pending.remove(futures[future])
                 on_done(futures[future], *outcome)
+        finally:
+            # when every student is done, the workers may wind down (about 1.5 s) while the caller goes on to the
+            # exports; otherwise wait, so that no student is still being graded by an old worker when a new one starts
+            pool.shutdown(wait=bool(pending), cancel_futures=True)
 
 
 def _outcome(future) -> tuple[bool, str] | None:

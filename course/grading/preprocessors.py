@@ -64,8 +64,15 @@ class RestoreDeletedCells(OverwriteCells):
     """Put back each test cell a student deleted, after the nearest earlier cell of the source that is still there.
 
     nbgrader 0.9.6 looks the previous source cell up only among grade and solution cells, and stops with a KeyError
-    (the student "could not be graded") when it is any other read-only cell.
+    (the student "could not be graded") when it is any other read-only cell. It also stops on the empty nbgrader
+    metadata that its own DeduplicateIds leaves on a duplicated cell; such a copy is made an ordinary cell first.
     """
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            if cell.get("metadata", {}).get("nbgrader", None) == {}:
+                del cell.metadata["nbgrader"]
+        return super().preprocess(nb, resources)
 
     def add_missing_grade_cells(self, nb, resources):
         source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)

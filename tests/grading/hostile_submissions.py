@@ -7,6 +7,7 @@ marks attacks that pass tests inside the student's kernel (their verdict file sh
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Callable
 
@@ -72,6 +73,29 @@ def empty_tests(notebook):
     for cell in notebook.cells:
         if is_test(cell):
             cell.source = "pass"
+
+
+def duplicate_tests(notebook):
+    """Every test cell twice (the copy keeps the grade id): nbgrader must not count a test twice."""
+    cells = []
+    for cell in notebook.cells:
+        cells.append(cell)
+        if is_test(cell):
+            cells.append(nbformat.v4.new_code_cell(cell.source, metadata=json.loads(json.dumps(cell.metadata))))
+    notebook.cells = cells
+
+
+def tests_first(notebook):
+    """The test cells moved above everything else, so they run before the answers exist."""
+    notebook.cells = [cell for cell in notebook.cells if is_test(cell)] + \
+        [cell for cell in notebook.cells if not is_test(cell)]
+
+
+def inflate_points(notebook):
+    """Every test claims 100 points in its metadata."""
+    for cell in notebook.cells:
+        if is_test(cell):
+            cell.metadata["nbgrader"]["points"] = 100
 
 
 def unmark_tests(notebook):
@@ -206,6 +230,9 @@ HOSTILE: dict[str, Hostile] = {
     "deleted_tests": Hostile("unanswered", delete_tests, 0),
     "emptied_tests": Hostile("unanswered", empty_tests, 0),
     "unmarked_tests": Hostile("unanswered", unmark_tests, 0),
+    "duplicated_tests": Hostile("perfect", duplicate_tests, FULL),
+    "tests_moved_first": Hostile("perfect", tests_first, 0, "NameError"),
+    "inflated_points": Hostile("perfect", inflate_points, FULL),
     # broken files
     "bad_answer_file": Hostile("perfect", answer("role_sorter_answers", "def role_sorter_answers():\n    return {}"),
                                FULL - 4, answers_file='{"format": 1, "answers": {"a1-role-sorter": '
