@@ -20,6 +20,7 @@ student who prints the right answers has computed them.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import runpy
@@ -176,9 +177,15 @@ def load_checks(source_folder: Path, notebook: str) -> Checks | None:
     path = source_folder / CHECKS_FILE
     if not path.is_file():
         return None
-    found = [value for value in runpy.run_path(str(path)).values() if isinstance(value, Checks)]
-    matching = [checks for checks in found if checks.notebook == notebook]
+    matching = [checks for checks in _checks_in(str(path.resolve()), path.stat().st_mtime_ns)
+                if checks.notebook == notebook]
     return matching[0] if matching else None
+
+
+@functools.lru_cache(maxsize=32)
+def _checks_in(path: str, modified: int) -> tuple[Checks, ...]:
+    """Every Checks a checks file defines, read once per version of the file (each notebook needs it twice)."""
+    return tuple(value for value in runpy.run_path(path).values() if isinstance(value, Checks))
 
 
 _PROBE_TEMPLATE = '''\
