@@ -159,17 +159,13 @@ def same(given: Any, expected: Any) -> bool:
 
 
 def share_of_matches(given: Any, key: Mapping[str, Any]) -> float:
-    """The share of ``key``'s items answered exactly as in the key (multiple choices in any order)."""
+    """The share of ``key``'s items answered as in the key: the hidden widget tests' own rule
+    (:func:`course.grading.widget_checks.points_for_matches`), applied to plain data in the grader."""
+    from .widget_checks import points_for_matches
+
     if not key or not isinstance(given, dict):
         return 0.0
-
-    def matches(answer: Any, expected: Any) -> bool:
-        if isinstance(expected, list):
-            return isinstance(answer, list) and all(isinstance(a, str) for a in answer) and \
-                sorted(set(answer)) == sorted(set(expected))
-        return same(answer, expected)
-
-    return sum(1 for item, expected in key.items() if matches(given.get(item), expected)) / len(key)
+    return points_for_matches(given, key, points=len(key)) / len(key)  # one point per item: no rounding
 
 
 def load_checks(source_folder: Path, notebook: str) -> Checks | None:
