@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 
 from ..environment import child_environment
 from .course_folder import CourseFolder
-from .sandbox import use_sandbox
+from .sandbox import use_kernel_template
 
 _API = None
 _LOCK_RETRIES = 3
@@ -32,8 +32,7 @@ def _start_worker(course: CourseFolder, isolate: bool = True) -> None:
     from nbgrader.coursedir import CourseDirectory
 
     config = course.config()
-    if isolate:
-        use_sandbox(config, course.root)
+    use_kernel_template(config, course.root, isolate)
     _API = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
