@@ -69,6 +69,7 @@ def _execute_all(paths: list[str], shutdown: str) -> list[float]:
         notebook = nbformat.read(str(notebook_path), as_version=4)
         start = time.perf_counter()
         NotebookClient(notebook, timeout=60, kernel_name="python3", allow_errors=True, shutdown_kernel=shutdown,
+                       extra_arguments=["--log-level=ERROR"],  # no warning per kernel about its TCP sockets
                        resources={"metadata": {"path": str(notebook_path.parent)}}).execute()
         times.append(time.perf_counter() - start)
     return times

@@ -93,6 +93,18 @@ def template_for(isolate: bool, preload: list[str]) -> KernelTemplateProcess:
     return template
 
 
+def end_templates() -> None:
+    """End this process's templates (and so their sandboxes and anything left in them)."""
+    while _TEMPLATES:
+        _, template = _TEMPLATES.popitem()
+        template.channel.close()  # the template sees its channel closed, ends its kernels and exits
+        try:
+            template.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            template.process.kill()
+            template.process.wait()
+
+
 class ForkedKernel:
     """What a provisioner keeps of a kernel forked by the template: the subprocess.Popen calls it makes."""
 

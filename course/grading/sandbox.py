@@ -79,6 +79,7 @@ def use_kernel_template(config, course_root: Path, isolate: bool = True) -> None
     os.environ[_KERNEL_DIR_VARIABLE] = str(private)
     os.environ["PM_COURSE_HIDDEN_ROOT"] = str(course_root.resolve())
     os.environ["PM_COURSE_PUBLIC_PATHS"] = os.pathsep.join(str(p) for p in (PACKAGE_DIR, data_dir(), exercises_dir()))
+    config.AsyncKernelManager.client_class = "course.grading.kernel_client.PromptKernelClient"
     config.KernelManager.transport = "ipc"
     config.KernelManager.ip = str(private / "slot" / "kernel")
     config.Execute.kernel_name = KERNEL_NAME

@@ -163,45 +163,57 @@ get_ipython().events.register("post_run_cell",
 STEAL = '''
 def role_sorter_answers():
     """Looks for the key: in the solution notebook, the gradebook, another student's notebook and answers."""
-    import ast, json, pathlib, re
-    course = pathlib.Path.cwd().parents[2]
-    for path in (course / "solutions" / "a1-roles" / "roles.ipynb",
-                 course / "autograded" / "honest" / "a1-roles" / "roles.ipynb",
-                 course / "submitted" / "honest" / "a1-roles" / "roles.ipynb"):
-        try:
-            cells = json.loads(path.read_text())["cells"]
-        except (OSError, ValueError, KeyError):
-            continue
-        for cell in cells:
-            source = "".join(cell["source"])
-            found = re.search(r"points_for_matches\\(sorted_roles, (\\{.*?\\}), points", source, re.S) or \\
-                re.search(r"return (\\{.c1.*?\\})", source, re.S)
-            if found:
-                return ast.literal_eval(found.group(1))
-    for path in (course / "submitted" / "honest" / "a1-roles" / "pm-course-answers.json",
-                 course / "gradebook.db"):
-        try:
-            return json.loads(path.read_text())["answers"]["a1-role-sorter"]
-        except (OSError, ValueError, KeyError):
-            continue
+    import ast, json, os, pathlib, re
+    # the course folder: above the notebook's own folder, or where the grader's environment says it is
+    courses = [pathlib.Path.cwd().parents[2], pathlib.Path(os.environ.get("PM_COURSE_HIDDEN_ROOT", "/nowhere"))]
+    for course in courses:
+        for path in (course / "solutions" / "a1-roles" / "roles.ipynb",
+                     course / "autograded" / "honest" / "a1-roles" / "roles.ipynb",
+                     course / "submitted" / "honest" / "a1-roles" / "roles.ipynb"):
+            try:
+                cells = json.loads(path.read_text())["cells"]
+            except (OSError, ValueError, KeyError):
+                continue
+            for cell in cells:
+                source = "".join(cell["source"])
+                found = re.search(r"points_for_matches\\(sorted_roles, (\\{.*?\\}), points", source, re.S) or \\
+                    re.search(r"return (\\{.c1.*?\\})", source, re.S)
+                if found:
+                    return ast.literal_eval(found.group(1))
+        for path in (course / "submitted" / "honest" / "a1-roles" / "pm-course-answers.json",
+                     course / "gradebook.db"):
+            try:
+                return json.loads(path.read_text())["answers"]["a1-role-sorter"]
+            except (OSError, ValueError, KeyError):
+                continue
     return {}
 '''
 
 VANDAL = '''
 import os, pathlib, signal, socket
-course = pathlib.Path.cwd().parents[2]
-for target in (course / "gradebook.db", course / "submitted" / "honest" / "a1-roles" / "roles.ipynb",
-               course / "solutions" / "a1-roles" / "outside_checks.py", course / "nbgrader_config.py"):
-    try:
-        target.write_text("vandalised")
-    except OSError:
-        pass
+for course in (pathlib.Path.cwd().parents[2], pathlib.Path(os.environ.get("PM_COURSE_HIDDEN_ROOT", "/nowhere"))):
+    for target in (course / "gradebook.db", course / "submitted" / "honest" / "a1-roles" / "roles.ipynb",
+                   course / "solutions" / "a1-roles" / "outside_checks.py", course / "nbgrader_config.py"):
+        try:
+            target.write_text("vandalised")
+        except OSError:
+            pass
 try:
     socket.create_connection(("127.0.0.1", 22), timeout=1)
 except OSError:
     pass
 os.kill(os.getppid(), signal.SIGKILL)
 os.kill(1, signal.SIGKILL)
+'''
+
+END_EVERY_PROCESS = '''
+import os, signal
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    if int(pid) != os.getpid():
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except OSError:
+            pass
 '''
 
 HOSTILE: dict[str, Hostile] = {
@@ -224,6 +236,8 @@ HOSTILE: dict[str, Hostile] = {
     "left_running": Hostile("perfect", first(f'import subprocess\nsubprocess.Popen(["sleep", "{SLEEP_MARK}"], '
                                              'start_new_session=True)'), FULL),
     "vandal": Hostile("perfect", first(VANDAL), FULL),  # harms nothing, ends nothing: its own answers count
+    # ends every process it can see, its kernel's template too: only its own run ends
+    "ends_every_process": Hostile("perfect", first(END_EVERY_PROCESS), 0, "stopped running before this test"),
     # reading what must stay hidden
     "thief": Hostile("perfect", answer("role_sorter_answers", STEAL), FULL - 4),
     # tampered test cells

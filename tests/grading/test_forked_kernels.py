@@ -1,0 +1,138 @@
+"""Kernels forked from the grading template (course/grading/kernel_template.py) through the jupyter_client
+provisioner (course/grading/forked_kernels.py), driven by nbclient exactly as nbgrader drives them.
+
+A forked kernel must behave as a new one (its own folder, environment, random state), start with the course's
+libraries already imported, and, in the sandbox, find nothing of the kernel before it: no file it wrote anywhere,
+no process it left running, even when it ended the template itself.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
+from traitlets.config import Config
+
+from course.grading import forked_kernels
+from course.grading.sandbox import KERNEL_NAME, sandbox_available, use_kernel_template
+
+from ..conftest import IN_CI
+
+pytestmark = pytest.mark.slow
+
+LEAVE_TRACES = r'''
+import json, os, subprocess, sys
+wrote = {}
+for place in (os.getcwd(), os.environ["TMPDIR"], os.environ["HOME"], "/tmp", "/dev/shm", "/var/tmp"):
+    try:
+        with open(os.path.join(place, "left-by-the-student-before"), "w") as trace:
+            trace.write("secret answers")
+        wrote[place] = True
+    except OSError:
+        wrote[place] = False
+subprocess.Popen(["sleep", "600"], start_new_session=True)
+subprocess.Popen([sys.executable, "-c", "import time\nwhile True: time.sleep(1)"], start_new_session=True)
+print(json.dumps(wrote))
+'''
+LOOK_FOR_TRACES = r'''
+import json, os
+found = [os.path.join(root, name) for place in (os.getcwd(), os.environ["TMPDIR"], os.environ["HOME"], "/tmp",
+                                                 "/dev/shm", "/var/tmp")
+         for root, _, names in os.walk(place) for name in names if name == "left-by-the-student-before"]
+commands = []
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            commands.append(cmdline.read().replace(b"\0", b" ").decode())
+    except OSError:
+        pass
+print(json.dumps({"found": found, "commands": commands}))
+'''
+END_EVERYTHING = r'''
+import os, signal
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    if int(pid) != os.getpid():
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except OSError:
+            pass
+'''
+
+
+@pytest.fixture
+def grading_config(monkeypatch, tmp_path):
+    """This test process set up as a grading worker is (use_kernel_template), undone afterwards."""
+    isolate = True
+    if not sandbox_available():
+        message = "bubblewrap is not installed: apt-get install -y bubblewrap (grading isolates kernels with bwrap)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    for variable in ("JUPYTER_PATH", "TMPDIR", "PM_COURSE_KERNEL_DIR", "PM_COURSE_HIDDEN_ROOT",
+                     "PM_COURSE_PUBLIC_PATHS"):
+        monkeypatch.setenv(variable, os.environ.get(variable, ""))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    config = Config()
+    (tmp_path / "course").mkdir()
+    use_kernel_template(config, tmp_path / "course", isolate)
+    yield config
+    forked_kernels.end_templates()
+
+
+def run(config, folder, *sources, expect_death=False):
+    """Execute cells in a forked kernel working in ``folder``; the text each printed."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
+    client = NotebookClient(notebook, config=config, kernel_name=KERNEL_NAME, timeout=60, allow_errors=True,
+                            shutdown_kernel="immediate", resources={"metadata": {"path": str(folder)}})
+    if expect_death:
+        with pytest.raises(DeadKernelError):
+            client.execute()
+        return []
+    client.execute()
+    return ["".join(output.get("text", "") for output in cell.outputs) for cell in notebook.cells]
+
+
+def test_a_forked_kernel_starts_with_the_course_libraries_imported_and_works_in_a_copy_of_the_folder(
+        grading_config, tmp_path):
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "pm-course-answers.json").write_text('{"format": 1, "answers": {}}')
+    before, after = run(grading_config, folder,
+                        "import sys; print(all(name in sys.modules for name in ('pandas', 'ipywidgets', "
+                        "'course.roles', 'course.widgets.role_sorter')))",
+                        "import os, pandas as pd\nprint(sorted(os.listdir()), pd.Series([1, 2]).sum())\n"
+                        "open('pm-course-answers.json', 'w').write('changed')")
+    assert before.strip() == "True", "the template preloads what the assignments import"
+    assert after.strip() == "['pm-course-answers.json'] 3"
+    assert (folder / "pm-course-answers.json").read_text() == '{"format": 1, "answers": {}}', \
+        "the kernel works in a copy: the student's folder is left as it was"
+
+
+def test_forked_kernels_do_not_share_their_random_state(grading_config, tmp_path):
+    draw = "import random, numpy\nprint(random.random(), numpy.random.random())"
+    first, second = run(grading_config, tmp_path, draw)[0], run(grading_config, tmp_path, draw)[0]
+    randoms = list(zip(first.split(), second.split(), strict=True))
+    assert len(randoms) == 2 and all(a != b for a, b in randoms), randoms
+
+
+def test_a_kernel_finds_nothing_the_kernel_before_it_left(grading_config, tmp_path):
+    wrote = json.loads(run(grading_config, tmp_path, LEAVE_TRACES)[0])
+    assert wrote["/tmp"] is False and wrote["/dev/shm"] is False and wrote["/var/tmp"] is False, \
+        "outside the slot the sandbox is read-only"
+    assert sum(wrote.values()) == 3, "the kernel may write in its folder, its TMPDIR and its home (all in the slot)"
+    seen = json.loads(run(grading_config, tmp_path, LOOK_FOR_TRACES)[0])
+    assert seen["found"] == []
+    assert not [command for command in seen["commands"] if "sleep" in command or "while True" in command], \
+        seen["commands"]
+    assert not (tmp_path / "left-by-the-student-before").exists(), "what the kernel wrote stays in the slot"
+
+
+def test_a_kernel_that_ends_every_process_it_sees_ends_only_itself(grading_config, tmp_path):
+    run(grading_config, tmp_path, "print('before')", END_EVERYTHING, "print('after')", expect_death=True)
+    later = run(grading_config, tmp_path, "print(6 * 7)", LOOK_FOR_TRACES)
+    assert later[0].strip() == "42", "the next kernel comes from a new template"
+    assert json.loads(later[1])["found"] == []
