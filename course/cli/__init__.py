@@ -4,8 +4,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..errors import CourseError
-from . import grade, report, start
+from ..deferred_imports import defer_iri_grammar
+
+defer_iri_grammar()  # before anything imports jsonschema
+
+from ..errors import CourseError  # noqa: E402
+from . import grade, report, start  # noqa: E402
 
 SUBCOMMANDS = {"start": start, "grade": grade, "report": report}
 

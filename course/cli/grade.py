@@ -47,16 +47,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # imported here, not at the top: nbgrader takes seconds to import, and `pm-course --help` or `start` need none of it
-    from ..grading.collect import import_submissions
-    from ..grading.exports import export_grades
-    from ..grading.pipeline import grade_class, summary_table
-
     if args.workers < 1:
         from ..errors import CourseError
         raise CourseError("--workers must be 1 or more")
     course = CourseFolder.at(args.course, args.db, args.cell_timeout, args.notebook_timeout)
     course.require_assignment(args.assignment)
+    from ..grading.parallel import start_workers
+
+    # the workers import nbgrader and preload their kernels while this process imports it and prepares the class
+    workers = start_workers(course, args.workers, isolate=not args.no_isolation)
+    try:
+        return _grade(args, course, workers)
+    finally:
+        workers.shutdown(wait=False, cancel_futures=True)
+
+
+def _grade(args: argparse.Namespace, course: CourseFolder, workers) -> int:
+    # imported here, not at the top: nbgrader takes seconds to import, and `pm-course --help` or `start` need none of it
+    from ..grading.collect import import_submissions
+    from ..grading.exports import export_grades
+    from ..grading.pipeline import grade_class, summary_table
+
     if args.submissions:
         found = import_submissions(course, args.assignment, args.submissions)
         print(f"Imported submissions of {len(found)} student(s) from {args.submissions}")
@@ -66,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         print("Note: bubblewrap (bwrap) is not available here, so student kernels run with resource limits only, "
               "not isolated from the course files. On Debian: apt-get install bubblewrap.")
     run_result = grade_class(course, args.assignment, args.workers, regrade=args.regrade, progress=not args.quiet,
-                             feedback=not args.no_feedback, isolate=not args.no_isolation)
+                             feedback=not args.no_feedback, isolate=not args.no_isolation, pool=workers)
     summary = summary_table(course, args.assignment, run_result.results)
     out = args.out or course.root / "exports" / args.assignment
     paths = export_grades(course, args.assignment, summary, out)

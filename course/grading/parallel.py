@@ -61,21 +61,35 @@ def _reason(result: dict) -> str:
     return (logged[-1] if logged else lines[-1] if lines else "nbgrader failed without a message")[:300]
 
 
+def _ready() -> None:
+    """A task that does nothing: submitting it makes the pool start its workers."""
+
+
+def start_workers(course: CourseFolder, workers: int, isolate: bool = True) -> ProcessPoolExecutor:
+    """Start ``workers`` grading processes now: each takes seconds to import nbgrader and preload its kernel template,
+    which they do while this process is still preparing the class. Pass the pool to :func:`grade_in_parallel`."""
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker,
+                               initargs=(course, isolate))
+    pool.submit(_ready)
+    return pool
+
+
 def grade_in_parallel(course: CourseFolder, assignment: str, students: Iterable[str], workers: int,
-                      on_done: Callable[[str, bool, str], None], feedback: bool = True, isolate: bool = True) -> None:
+                      on_done: Callable[[str, bool, str], None], feedback: bool = True, isolate: bool = True,
+                      pool: ProcessPoolExecutor | None = None) -> None:
     """Grade ``students``; ``on_done(student, success, message)`` is called in this process as each one ends.
 
+    ``pool``, when given, is a pool from :func:`start_workers` to begin with (it is shut down at the end).
     If a worker process dies (a submission that kills its grader when it runs unisolated, the kernel's out-of-memory
     killer), the pool is rebuilt and the students not yet finished are graded one at a time, so the one that kills
     its worker is found and reported while every other student is graded.
     """
     pending = list(students)
     one_at_a_time = False
-    context = get_context("spawn")
     while pending:
         width = 1 if one_at_a_time else max(1, min(workers, len(pending)))
-        pool = ProcessPoolExecutor(max_workers=width, mp_context=context, initializer=_start_worker,
-                                   initargs=(course, isolate))
+        if pool is None:
+            pool = start_workers(course, width, isolate)
         try:
             if one_at_a_time:
                 for student in list(pending):
@@ -98,6 +112,9 @@ def grade_in_parallel(course: CourseFolder, assignment: str, students: Iterable[
             # when every student is done, the workers may wind down (about 1.5 s) while the caller goes on to the
             # exports; otherwise wait, so that no student is still being graded by an old worker when a new one starts
             pool.shutdown(wait=bool(pending), cancel_futures=True)
+            pool = None
+    if pool is not None:  # started, but nothing was left to grade
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _outcome(future) -> tuple[bool, str] | None:

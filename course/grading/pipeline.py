@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
@@ -36,7 +37,10 @@ def ensure_assignment_known(course: CourseFolder, assignment: str) -> None:
 
 
 def grade_class(course: CourseFolder, assignment: str, workers: int | None = None, regrade: bool = False,
-                progress: bool = True, feedback: bool = True, isolate: bool = True) -> GradingRun:
+                progress: bool = True, feedback: bool = True, isolate: bool = True,
+                pool: ProcessPoolExecutor | None = None) -> GradingRun:
+    """Grade every student not yet graded (or whose submission changed); ``pool`` is an optional pool of workers
+    already started with :func:`course.grading.parallel.start_workers`."""
     course.require_assignment(assignment)
     ensure_assignment_known(course, assignment)
     journal = GradingJournal(course.pipeline_dir(assignment) / "journal.jsonl")
@@ -76,7 +80,7 @@ def grade_class(course: CourseFolder, assignment: str, workers: int | None = Non
 
     try:
         grade_in_parallel(course, assignment, sorted(to_grade), workers or os.cpu_count() or 1, done, feedback,
-                          isolate)
+                          isolate, pool)
     finally:
         if bar:
             bar.close()

@@ -1,0 +1,28 @@
+"""The IRI grammar jsonschema would build at import (course/deferred_imports.py) is built only when first used."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+CHECK = r'''
+import sys
+import course.grading  # defers the grammar, as every grading process and the command line do
+import nbformat, jsonschema
+from jsonschema import Draft7Validator
+stand_in = type(sys.modules.get("rfc3987_syntax")).__name__ == "module" and \
+    not hasattr(sys.modules["rfc3987_syntax"], "syntax_helpers")
+validator = Draft7Validator({"type": "string", "format": "iri"}, format_checker=Draft7Validator.FORMAT_CHECKER)
+print(stand_in, validator.is_valid("https://example.org/r%C3%A9sum%C3%A9"), validator.is_valid("not an iri ::"),
+      hasattr(sys.modules["rfc3987_syntax"], "syntax_helpers"))
+'''
+
+
+def test_nbformat_imports_without_building_the_iri_grammar_and_iris_are_still_checked():
+    pytest.importorskip("rfc3987_syntax", reason="jsonschema's IRI checker is not installed here; nothing to defer")
+    result = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True, check=True)
+    stand_in, good_valid, bad_valid, real_loaded = result.stdout.split()
+    assert stand_in == "True", "until an IRI is checked, the grammar module is a stand-in"
+    assert (good_valid, bad_valid) == ("True", "False"), "IRIs are checked as jsonschema checks them"
+    assert real_loaded == "True", "the first check loaded the real module"
