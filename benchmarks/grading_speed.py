@@ -1,6 +1,6 @@
 """How fast does a class get graded? Serial nbgrader, pm-course grade, and the floor, in one run.
 
-    python benchmarks/grading_speed.py [--students 40] [--assignment a1-roles] [--workers N]
+    python benchmarks/grading_speed.py [--students 40] [--assignment a1-roles] [--workers N] [--rounds R]
 
 Builds a synthetic class (reproducible: answers of mixed quality from the solutions and the
 plausible mistakes in solutions/plausible_mistakes.json) in a temporary course folder, then times
@@ -16,7 +16,9 @@ plausible mistakes in solutions/plausible_mistakes.json) in a temporary course f
    best this machine's cores really give, which a perfect N-way split of the serial floor overstates.
 
 It prints the figures, the speed-up over serial nbgrader, the overhead over floor / N, and the
-spread of single-notebook execution times (slowest against median), which shows stalls.
+spread of single-notebook execution times (slowest against median), which shows stalls. With
+``--rounds R`` every measurement is repeated R times, interleaved (all of them once, then again),
+and the medians are compared: this machine's speed drifts by a third within minutes.
 """
 from __future__ import annotations
 
@@ -50,12 +52,10 @@ def make_course(root: Path, assignment: str, students: int, seed: int) -> Path:
     return root
 
 
-def timed(label: str, action) -> float:
+def timed(action, *arguments) -> float:
     start = time.perf_counter()
-    action()
-    seconds = time.perf_counter() - start
-    print(f"  {label}: {seconds:.1f} s", flush=True)
-    return seconds
+    action(*arguments)
+    return time.perf_counter() - start
 
 
 def pm_course(*arguments: str) -> None:
@@ -101,44 +101,58 @@ def main() -> int:
     parser.add_argument("--assignment", default="a1-roles", help="assignment to grade (default a1-roles)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="workers for pm-course grade")
     parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic class")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run every measurement this many times, interleaved, and report each one's median "
+                             "(the machine's speed drifts; interleaving spreads the drift over all of them)")
     args = parser.parse_args()
     os.environ["PATH"] = child_environment()["PATH"]
+    workers, assignment = args.workers, args.assignment
+    per_notebook: dict[str, list[float]] = {"graceful": [], "immediate": []}
+    runs = {
+        "serial": ("serial nbgrader autograde",
+                   lambda copy: run_nbgrader(copy, "autograde", assignment, "--force")),
+        "parallel": (f"pm-course grade --workers {workers} --no-feedback",
+                     lambda copy: pm_course("grade", assignment, "--course", str(copy), "--workers", str(workers),
+                                            "--quiet", "--no-feedback")),
+        "feedback": (f"pm-course grade --workers {workers} (with feedback)",
+                     lambda copy: pm_course("grade", assignment, "--course", str(copy), "--workers", str(workers),
+                                            "--quiet")),
+        "floor": ("floor: nbclient alone, serially (its default graceful kernel shutdown)",
+                  lambda copy: per_notebook["graceful"].extend(floor(copy, assignment))),
+        "floor_immediate": ("floor: nbclient alone, serially, kernel ended at once (as the course grades)",
+                            lambda copy: per_notebook["immediate"].extend(floor(copy, assignment, "immediate"))),
+        "split": (f"floor: nbclient alone, kernel ended at once, split over {workers} processes",
+                  lambda copy: parallel_floor(copy, assignment, workers)),
+    }
+    seconds: dict[str, list[float]] = {name: [] for name in runs}
     with tempfile.TemporaryDirectory() as temporary:
-        base = make_course(Path(temporary) / "class", args.assignment, args.students, args.seed)
-        copies = {name: Path(temporary) / name for name in ("serial", "parallel", "feedback", "floor", "floor2",
-                                                          "floor3")}
-        for copy in copies.values():
-            shutil.copytree(base, copy)
-        print(f"{args.students} students, {args.assignment}, {args.workers} workers, {os.cpu_count()} cores")
-        serial = timed("serial nbgrader autograde",
-                       lambda: run_nbgrader(copies["serial"], "autograde", args.assignment, "--force"))
-        parallel = timed(f"pm-course grade --workers {args.workers} --no-feedback",
-                         lambda: pm_course("grade", args.assignment, "--course", str(copies["parallel"]), "--workers",
-                                           str(args.workers), "--quiet", "--no-feedback"))
-        with_feedback = timed(f"pm-course grade --workers {args.workers} (with feedback)",
-                              lambda: pm_course("grade", args.assignment, "--course", str(copies["feedback"]),
-                                                "--workers", str(args.workers), "--quiet"))
-        each: list[float] = []
-        floor_total = timed("floor: nbclient alone, serially (its default graceful kernel shutdown)",
-                            lambda: each.extend(floor(copies["floor"], args.assignment)))
-        each_immediate: list[float] = []
-        floor_immediate = timed("floor: nbclient alone, serially, kernel ended at once (as the course grades)",
-                                lambda: each_immediate.extend(floor(copies["floor2"], args.assignment, "immediate")))
-        split = timed(f"floor: nbclient alone, kernel ended at once, split over {args.workers} processes",
-                      lambda: parallel_floor(copies["floor3"], args.assignment, args.workers))
-        print(f"speed-up over serial nbgrader: {serial / parallel:.2f}x")
-        print(f"this machine's own scaling: the split floor is {floor_immediate / split:.2f}x faster than the serial "
-              f"one; pm-course grade takes {100 * (parallel / split - 1):+.0f}% over the split floor")
-        for label, total in (("graceful", floor_total), ("immediate", floor_immediate)):
-            ideal = total / args.workers
-            print(f"overhead over floor ({label}) / workers ({ideal:.1f} s): {100 * (parallel / ideal - 1):+.0f}%")
-        for label, times in (("graceful shutdown", each), ("immediate shutdown", each_immediate)):
-            median, slowest = statistics.median(times), max(times)
-            stalls = sum(1 for seconds in times if seconds > 2 * median)
-            print(f"per notebook with nbclient, {label}: median {median:.2f} s, slowest {slowest:.2f} s "
-                  f"({slowest / median:.1f}x the median), {stalls} over twice the median")
-        print(f"throughput of pm-course grade with feedback: {3600 * args.students / with_feedback:.0f} "
-              "submissions per hour")
+        base = make_course(Path(temporary) / "class", assignment, args.students, args.seed)
+        print(f"{args.students} students, {assignment}, {workers} workers, {os.cpu_count()} cores, "
+              f"{args.rounds} round(s)")
+        for round_number in range(1, args.rounds + 1):
+            for name, (label, action) in runs.items():
+                copy = Path(temporary) / f"{name}-{round_number}"
+                shutil.copytree(base, copy)
+                seconds[name].append(timed(action, copy))
+                print(f"  round {round_number}, {label}: {seconds[name][-1]:.1f} s", flush=True)
+                shutil.rmtree(copy)
+    median = {name: statistics.median(values) for name, values in seconds.items()}
+    if args.rounds > 1:
+        print("medians: " + "; ".join(f"{runs[name][0]}: {value:.1f} s" for name, value in median.items()))
+    parallel, split, floor_immediate = median["parallel"], median["split"], median["floor_immediate"]
+    print(f"speed-up over serial nbgrader: {median['serial'] / parallel:.2f}x")
+    print(f"this machine's own scaling: the split floor is {floor_immediate / split:.2f}x faster than the serial "
+          f"one; pm-course grade takes {100 * (parallel / split - 1):+.0f}% over the split floor")
+    for label, name in (("graceful", "floor"), ("immediate", "floor_immediate")):
+        ideal = median[name] / workers
+        print(f"overhead over floor ({label}) / workers ({ideal:.1f} s): {100 * (parallel / ideal - 1):+.0f}%")
+    for label, times in per_notebook.items():
+        middle, slowest = statistics.median(times), max(times)
+        stalls = sum(1 for value in times if value > 2 * middle)
+        print(f"per notebook with nbclient, {label} shutdown: median {middle:.2f} s, slowest {slowest:.2f} s "
+              f"({slowest / middle:.1f}x the median), {stalls} over twice the median")
+    print(f"throughput of pm-course grade with feedback: {3600 * args.students / median['feedback']:.0f} "
+          "submissions per hour")
     return 0
 
 
