@@ -82,7 +82,7 @@ class KernelTemplate:
 
     def _poll(self, pid: int) -> int | None:
         self._reap()
-        if pid not in self.exit_codes and _is_gone(pid):  # a detached kernel, ended (its exit code is its init's)
+        if self.own_pid_namespace and pid not in self.exit_codes and _is_gone(pid):  # detached, ended (no exit code)
             self.exit_codes[pid] = -1
         return self.exit_codes.get(pid)
 
