@@ -21,6 +21,7 @@ from course.grading import forked_kernels
 from course.grading.sandbox import KERNEL_NAME, sandbox_available, use_kernel_template
 
 from ..conftest import IN_CI
+from .hostile_submissions import END_EVERY_PROCESS
 
 pytestmark = pytest.mark.slow
 
@@ -52,21 +53,11 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
         pass
 print(json.dumps({"found": found, "commands": commands}))
 '''
-END_EVERYTHING = r'''
-import os, signal
-for pid in filter(str.isdigit, os.listdir("/proc")):
-    if int(pid) != os.getpid():
-        try:
-            os.kill(int(pid), signal.SIGKILL)
-        except OSError:
-            pass
-'''
 
 
 @pytest.fixture
 def grading_config(monkeypatch, tmp_path):
     """This test process set up as a grading worker is (use_kernel_template), undone afterwards."""
-    isolate = True
     if not sandbox_available():
         message = "bubblewrap is not installed: apt-get install -y bubblewrap (grading isolates kernels with bwrap)"
         if IN_CI:
@@ -78,7 +69,7 @@ def grading_config(monkeypatch, tmp_path):
     monkeypatch.setattr(tempfile, "tempdir", None)
     config = Config()
     (tmp_path / "course").mkdir()
-    use_kernel_template(config, tmp_path / "course", isolate)
+    use_kernel_template(config, tmp_path / "course", isolate=True)
     yield config
     forked_kernels.end_templates()
 
@@ -132,7 +123,7 @@ def test_a_kernel_finds_nothing_the_kernel_before_it_left(grading_config, tmp_pa
 
 
 def test_a_kernel_that_ends_every_process_it_sees_ends_only_itself(grading_config, tmp_path):
-    run(grading_config, tmp_path, "print('before')", END_EVERYTHING, "print('after')", expect_death=True)
+    run(grading_config, tmp_path, "print('before')", END_EVERY_PROCESS, "print('after')", expect_death=True)
     later = run(grading_config, tmp_path, "print(6 * 7)", LOOK_FOR_TRACES)
     assert later[0].strip() == "42", "the next kernel comes from a new template"
     assert json.loads(later[1])["found"] == []
