@@ -71,6 +71,15 @@ class KernelTemplateProcess:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def end(self) -> None:
+        """End the template (and so its sandbox and anything left in it)."""
+        self.channel.close()  # the template sees its channel closed, ends its kernels and exits
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
     def start_kernel(self, connection_file: str, cwd: str, env: dict[str, str]) -> int:
         self.request("clear")
         if self.slot is not None:
@@ -84,25 +93,21 @@ class KernelTemplateProcess:
         return self.request("start", connection_file, cwd, env)
 
 
-def template_for(isolate: bool, preload: list[str]) -> KernelTemplateProcess:
-    """This process's template for these settings, started (again, if it ended) when needed."""
+def template_for(isolate: bool, preload: list[str], fresh: bool = False) -> KernelTemplateProcess:
+    """This process's template for these settings, started (again, if it ended, or if ``fresh``) when needed."""
     key = (isolate, tuple(preload))
     template = _TEMPLATES.get(key)
-    if template is None or not template.alive():
+    if template is None or fresh or not template.alive():
+        if template is not None:
+            template.end()
         template = _TEMPLATES[key] = KernelTemplateProcess(isolate, preload)
     return template
 
 
 def end_templates() -> None:
-    """End this process's templates (and so their sandboxes and anything left in them)."""
+    """End this process's templates."""
     while _TEMPLATES:
-        _, template = _TEMPLATES.popitem()
-        template.channel.close()  # the template sees its channel closed, ends its kernels and exits
-        try:
-            template.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            template.process.kill()
-            template.process.wait()
+        _TEMPLATES.popitem()[1].end()
 
 
 class ForkedKernel:
@@ -147,20 +152,29 @@ class ForkingProvisioner(LocalProvisioner):
 
     isolate = Bool(True, config=True, help="fork kernels inside the bubblewrap sandbox (where bwrap exists)")
     preload = List(Unicode(), config=True, help="modules the template imports once for every kernel")
+    template: KernelTemplateProcess | None = None
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
-        template = template_for(self.isolate and sandbox.sandbox_available(), list(self.preload))
+        settings = (self.isolate and sandbox.sandbox_available(), list(self.preload))
+        template = template_for(*settings)
         cwd = str(kwargs.get("cwd") or os.getcwd())
         env = dict(kwargs.get("env") or os.environ)
-        pid = template.start_kernel(self.parent.connection_file, cwd, env)
-        self.process = ForkedKernel(template, pid)
+        try:
+            pid = template.start_kernel(self.parent.connection_file, cwd, env)
+        except TemplateUnavailable:  # it was ending (the last kernel ended it): start a new one
+            template = template_for(*settings, fresh=True)
+            pid = template.start_kernel(self.parent.connection_file, cwd, env)
+        self.template, self.process = template, ForkedKernel(template, pid)
         self.pid, self.pgid, self.cwd = pid, None, cwd  # no pgid: the pid may be in the sandbox's PID namespace
         return self.connection_info
 
     async def cleanup(self, restart: bool = False) -> None:
         await super().cleanup(restart)
-        if not restart and isinstance(self.process, ForkedKernel) and self.process.template.alive():
-            self.process.template.request("clear")  # nothing the kernel started keeps running after it
+        if not restart and self.template is not None:  # (self.process is None once the kernel has ended)
+            try:
+                self.template.request("clear")  # nothing the kernel started keeps running after it
+            except TemplateUnavailable:
+                pass  # the kernel ended its template, and so its whole sandbox
 
 
 def _empty(folder: Path) -> None:

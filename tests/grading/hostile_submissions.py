@@ -237,7 +237,9 @@ HOSTILE: dict[str, Hostile] = {
                                              'start_new_session=True)'), FULL),
     "vandal": Hostile("perfect", first(VANDAL), FULL),  # harms nothing, ends nothing: its own answers count
     # ends every process it can see, its kernel's template too: only its own run ends
-    "ends_every_process": Hostile("perfect", first(END_EVERY_PROCESS), 0, "stopped running before this test"),
+    # (then waits: the sandbox goes down within milliseconds, but the next cells could start before it does)
+    "ends_every_process": Hostile("perfect", first(END_EVERY_PROCESS + "import time\ntime.sleep(20)\n"), 0,
+                                  "stopped running before this test"),
     # reading what must stay hidden
     "thief": Hostile("perfect", answer("role_sorter_answers", STEAL), FULL - 4),
     # tampered test cells

@@ -35,7 +35,7 @@ for place in (os.getcwd(), os.environ["TMPDIR"], os.environ["HOME"], "/tmp", "/d
         wrote[place] = True
     except OSError:
         wrote[place] = False
-subprocess.Popen(["sleep", "600"], start_new_session=True)
+subprocess.Popen(["sleep", "600.5"], start_new_session=True)
 subprocess.Popen([sys.executable, "-c", "import time\nwhile True: time.sleep(1)"], start_new_session=True)
 print(json.dumps(wrote))
 '''
@@ -112,6 +112,7 @@ def test_forked_kernels_do_not_share_their_random_state(grading_config, tmp_path
 
 def test_a_kernel_finds_nothing_the_kernel_before_it_left(grading_config, tmp_path):
     wrote = json.loads(run(grading_config, tmp_path, LEAVE_TRACES)[0])
+    assert not _host_processes_running("sleep 600.5"), "what a kernel started ends when the kernel ends"
     assert wrote["/tmp"] is False and wrote["/dev/shm"] is False and wrote["/var/tmp"] is False, \
         "outside the slot the sandbox is read-only"
     assert sum(wrote.values()) == 3, "the kernel may write in its folder, its TMPDIR and its home (all in the slot)"
@@ -123,7 +124,22 @@ def test_a_kernel_finds_nothing_the_kernel_before_it_left(grading_config, tmp_pa
 
 
 def test_a_kernel_that_ends_every_process_it_sees_ends_only_itself(grading_config, tmp_path):
-    run(grading_config, tmp_path, "print('before')", END_EVERY_PROCESS, "print('after')", expect_death=True)
+    # the sandbox goes down within milliseconds of its template, but a cell may start before it does: a long one
+    run(grading_config, tmp_path, "print('before')", END_EVERY_PROCESS, "import time\ntime.sleep(30)",
+        expect_death=True)
     later = run(grading_config, tmp_path, "print(6 * 7)", LOOK_FOR_TRACES)
     assert later[0].strip() == "42", "the next kernel comes from a new template"
     assert json.loads(later[1])["found"] == []
+
+
+def _host_processes_running(command: str) -> list[str]:
+    running = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                text = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if command in text:
+            running.append(text)
+    return running
