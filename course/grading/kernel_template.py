@@ -3,8 +3,9 @@ kernel for each notebook.
 
 Starting a Python kernel costs about 1.2 s (the interpreter, ipykernel, IPython, debugpy) and the course's notebooks
 then import pandas, ipywidgets and the course package, 0.5 s more, while their own code runs in a few tenths of a
-second. A kernel forked from this template starts with all of that already imported, in a few milliseconds; its
-state is otherwise a new process's: a new kernel application, a new IPython shell, its own folder and environment.
+second. A kernel forked from this template finds all of that imported and is ready for its first cell in about a
+quarter of a second; its state is otherwise a new process's: a new kernel application, a new IPython shell, its own
+folder and environment.
 
 Run by :mod:`course.grading.forked_kernels` as::
 
@@ -16,7 +17,8 @@ so no student's kernel can reach it: every forked kernel closes it first). Reque
 ``("start", connection_file, cwd, env)``
     fork a kernel; answers its process id.
 ``("poll", pid)``
-    answers its exit code, or None while it runs.
+    answers its exit code (-1 for a kernel detached in the sandbox, whose code its init collects), or None while
+    it runs.
 ``("signal", pid, signum)``
     signals the kernel's process group (the kernel and what it started).
 ``("clear",)``
