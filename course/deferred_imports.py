@@ -2,12 +2,14 @@
 
 ``jsonschema`` imports ``rfc3987_syntax`` (when installed, as it is with JupyterLab's dependencies) to check the
 "iri" string format, and that module builds its Lark grammars at import: about 2 s of CPU in every process that
-imports nbformat or nbgrader (python-jsonschema/jsonschema#1428), although no notebook or nbgrader schema uses the
-format. :func:`defer_iri_grammar` puts a stand-in in its place whose ``is_valid_syntax`` imports the real module on
-its first call, so validation is unchanged and only a process that checks an IRI pays for the grammar.
+imports nbformat, nbgrader or jupyter_server (python-jsonschema/jsonschema#1428), although no notebook, nbgrader or
+Jupyter schema uses the format. :func:`defer_iri_grammar` puts a stand-in in its place whose ``is_valid_syntax``
+imports the real module on its first call, so validation is unchanged and only a process that checks an IRI pays
+for the grammar.
 
 Called first thing by the course's grading package and command line (``course/grading/__init__.py``,
-``course/cli/__init__.py``), before anything imports jsonschema.
+``course/cli/__init__.py``), before anything imports jsonschema, and by :mod:`course.run_module`, through which the
+course starts nbgrader's commands and JupyterLab.
 """
 from __future__ import annotations
 

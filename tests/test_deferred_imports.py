@@ -1,4 +1,5 @@
-"""The IRI grammar jsonschema would build at import (course/deferred_imports.py) is built only when first used."""
+"""The IRI grammar jsonschema would build at import (course/deferred_imports.py) is built only when first used;
+course/run_module.py runs library command lines with it deferred."""
 from __future__ import annotations
 
 import subprocess
@@ -26,3 +27,16 @@ def test_nbformat_imports_without_building_the_iri_grammar_and_iris_are_still_ch
     assert stand_in == "True", "until an IRI is checked, the grammar module is a stand-in"
     assert (good_valid, bad_valid) == ("True", "False"), "IRIs are checked as jsonschema checks them"
     assert real_loaded == "True", "the first check loaded the real module"
+
+
+def test_run_module_runs_a_command_line_as_python_dash_m_does():
+    ours = subprocess.run([sys.executable, "-m", "course.run_module", "nbgrader", "--version"], capture_output=True,
+                          text=True)
+    theirs = subprocess.run([sys.executable, "-m", "nbgrader", "--version"], capture_output=True, text=True)
+    assert (ours.returncode, ours.stdout) == (theirs.returncode, theirs.stdout) and theirs.stdout.strip()
+
+
+def test_run_module_without_a_module_says_how_to_use_it():
+    result = subprocess.run([sys.executable, "-m", "course.run_module"], capture_output=True, text=True)
+    assert result.returncode != 0 and "usage: python -m course.run_module MODULE" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def jupyterlab_command(workspace: Path, port: int | None, no_browser: bool, extra: list[str]) -> list[str]:
-    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={workspace}",
+    command = [sys.executable, "-m", "course.run_module", "jupyterlab", f"--ServerApp.root_dir={workspace}",
                f"--LabApp.default_url=/lab/tree/lessons/{FIRST_LESSON}"]
     if port is not None:
         command.append(f"--port={port}")

@@ -11,7 +11,7 @@ from ..errors import CourseError
 
 def run_nbgrader(course_root: str | Path, *arguments: str, timeout: float | None = None) -> subprocess.CompletedProcess:
     """Run ``nbgrader ARGUMENTS`` in ``course_root``; a failure raises CourseError with nbgrader's own words."""
-    command = [sys.executable, "-m", "course.grading.nbgrader_command", *arguments]
+    command = [sys.executable, "-m", "course.run_module", "nbgrader", *arguments]
     result = subprocess.run(command, cwd=course_root, env=child_environment(), capture_output=True, text=True,
                             timeout=timeout)
     if result.returncode != 0:
