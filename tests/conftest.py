@@ -18,6 +18,17 @@ SOLUTION_NOTEBOOKS = sorted((REPO / "solutions").glob("*/*.ipynb"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def require_bubblewrap() -> None:
+    """Skip (outside CI) or fail (under CI=true) a test that needs the bubblewrap sandbox where bwrap is missing."""
+    from course.grading.sandbox import sandbox_available
+
+    if not sandbox_available():
+        message = "bubblewrap is not installed: apt-get install -y bubblewrap (grading isolates kernels with bwrap)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 def execute_notebook(path: Path, workdir: Path, timeout: int = 120) -> nbformat.NotebookNode:
     """Execute a copy of ``path`` in ``workdir`` (so no output is written into the repository)."""
     notebook = nbformat.read(str(path), as_version=4)

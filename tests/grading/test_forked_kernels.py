@@ -18,9 +18,9 @@ from nbclient.exceptions import DeadKernelError
 from traitlets.config import Config
 
 from course.grading import forked_kernels
-from course.grading.sandbox import KERNEL_NAME, sandbox_available, use_kernel_template
+from course.grading.sandbox import KERNEL_NAME, use_kernel_template
 
-from ..conftest import IN_CI
+from ..conftest import require_bubblewrap
 from .hostile_submissions import END_EVERY_PROCESS
 
 pytestmark = pytest.mark.slow
@@ -58,11 +58,7 @@ print(json.dumps({"found": found, "commands": commands}))
 @pytest.fixture
 def grading_config(monkeypatch, tmp_path):
     """This test process set up as a grading worker is (use_kernel_template), undone afterwards."""
-    if not sandbox_available():
-        message = "bubblewrap is not installed: apt-get install -y bubblewrap (grading isolates kernels with bwrap)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    require_bubblewrap()
     for variable in ("JUPYTER_PATH", "TMPDIR", "PM_COURSE_KERNEL_DIR", "PM_COURSE_HIDDEN_ROOT",
                      "PM_COURSE_PUBLIC_PATHS"):
         monkeypatch.setenv(variable, os.environ.get(variable, ""))

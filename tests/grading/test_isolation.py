@@ -17,10 +17,9 @@ import pytest
 
 from course.cli import main
 from course.grading.gradebook import default_db_url, item_scores
-from course.grading.sandbox import sandbox_available
 from course.grading.simulate import fill_solutions
 
-from ..conftest import IN_CI
+from ..conftest import require_bubblewrap
 from .hostile_submissions import FULL, HOSTILE, SLEEP_MARK, STATEMENT_KEY
 
 pytestmark = pytest.mark.slow
@@ -35,11 +34,7 @@ def digests(root):
 
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory, generated_template):
-    if not sandbox_available():
-        message = "bubblewrap is not installed: apt-get install -y bubblewrap (grading isolates kernels with bwrap)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    require_bubblewrap()
     course = tmp_path_factory.mktemp("hostile") / "course"
     shutil.copytree(generated_template, course)
     released = course / "exercises" / ASSIGNMENT / "roles.ipynb"
