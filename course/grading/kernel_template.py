@@ -17,8 +17,7 @@ so no student's kernel can reach it: every forked kernel closes it first). Reque
 ``("start", connection_file, cwd, env)``
     fork a kernel; answers its process id.
 ``("poll", pid)``
-    answers its exit code (-1 for a kernel detached in the sandbox, whose code its init collects), or None while
-    it runs.
+    answers its exit code, or None while it runs.
 ``("signal", pid, signum)``
     signals the kernel's process group (the kernel and what it started).
 ``("clear",)``
@@ -59,33 +58,16 @@ class KernelTemplate:
         self._clear()
 
     def _start(self, connection_file: str, cwd: str, env: dict[str, str]) -> int:
-        if not self.own_pid_namespace:
-            pid = os.fork()
-            if pid == 0:
-                _become_kernel(self.channel, connection_file, cwd, env, parent=os.getppid())
-            self.kernels.add(pid)
-            return pid
-        # in the sandbox, the kernel is detached from the template (forked twice, its parent is then the sandbox's
-        # init, which nothing in the sandbox can end), so that a kernel that ends its parent ends nothing
-        read_end, write_end = os.pipe()
-        middle = os.fork()
-        if middle == 0:
-            os.close(read_end)
-            kernel = os.fork()
-            if kernel == 0:
-                os.close(write_end)
-                _become_kernel(self.channel, connection_file, cwd, env, parent=1)
-            os.write(write_end, str(kernel).encode())
-            os._exit(0)
-        os.close(write_end)
-        os.waitpid(middle, 0)
-        self.kernels.add(pid := _kernel_pid(read_end))
+        pid = os.fork()
+        if pid == 0:
+            # the kernel ends when its parent, this template, ends; in the sandbox the template is PID 1, which
+            # ipykernel takes as "no parent to watch" (and the sandbox ends all its processes with the template)
+            _become_kernel(self.channel, connection_file, cwd, env, parent=os.getppid())
+        self.kernels.add(pid)
         return pid
 
     def _poll(self, pid: int) -> int | None:
         self._reap()
-        if self.own_pid_namespace and pid not in self.exit_codes and _is_gone(pid):  # detached, ended (no exit code)
-            self.exit_codes[pid] = -1
         return self.exit_codes.get(pid)
 
     def _signal(self, pid: int, signum: int) -> None:
@@ -151,11 +133,6 @@ def _is_gone(pid: int) -> bool:
         return True  # already gone
 
 
-def _kernel_pid(read_end: int) -> int:
-    with os.fdopen(read_end, "rb") as pipe:
-        return int(pipe.read())
-
-
 def _become_kernel(channel: Connection, connection_file: str, cwd: str, env: dict[str, str], parent: int) -> None:
     """In the forked child: drop the template's channel, take the kernel's folder and environment, run ipykernel
     (which ends when process ``parent`` ends, unless ``parent`` is 1)."""
@@ -163,6 +140,7 @@ def _become_kernel(channel: Connection, connection_file: str, cwd: str, env: dic
     try:
         channel.close()
         os.setsid()
+        _set_dumpable(True)  # the template is not (see main); the kernel is an ordinary process again
         signal.signal(signal.SIGINT, signal.default_int_handler)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
@@ -206,6 +184,15 @@ def preload(modules: list[str]) -> None:
             print(f"pm-course kernel template: could not preload {name}: {error}", file=sys.stderr)
 
 
+def _set_dumpable(dumpable: bool) -> None:
+    """prctl(PR_SET_DUMPABLE): a process that is not dumpable cannot be traced, nor its memory read or written through
+    /proc/PID/mem, by a process of the same user without CAP_SYS_PTRACE (which nothing in the sandbox has)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(4, int(dumpable), 0, 0, 0)  # 4 is PR_SET_DUMPABLE
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("fd", type=int)
@@ -214,6 +201,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     channel = Connection(args.fd)
     os.chdir("/")
+    if args.own_pid_namespace:
+        # as the sandbox's PID 1, signals from inside it reach this process only if it handles them: it handles none
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _set_dumpable(False)  # no kernel can rewrite the template that the next student's kernel is forked from
     preload(args.preload)
     channel.send("ready")
     KernelTemplate(channel, args.own_pid_namespace).serve()

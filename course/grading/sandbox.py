@@ -10,7 +10,8 @@ Linux namespaces by ``bwrap`` (:func:`template_command`), where:
 * the only writable place is the *slot*: the student's own copy, its temporary folder and its home, emptied
   before each student, when every process but the template has been ended;
 * there is no network (a new network namespace) and processes die with the grader and cannot signal it (new PID
-  namespace and session);
+  namespace and session); no process has any capability, and the template is the sandbox's PID 1, which none
+  can signal;
 * each kernel's memory, CPU time, processes and file size are limited with ``setrlimit``.
 
 The kernel talks to nbgrader over IPC sockets in the slot, so it needs no network. Where bubblewrap is missing
@@ -103,7 +104,12 @@ def template_command(slot: Path) -> list[str]:
     if hidden_root is not None:
         hidden.append(hidden_root)
     command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-               "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session"]
+               "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session",
+               # the template is the sandbox's init (PID 1), which no process in the sandbox can signal or end
+               "--as-pid-1",
+               # run by root, bwrap would otherwise keep root's capabilities (mount, ptrace, ...): a kernel could
+               # remount the file system writable or rewrite the template
+               "--cap-drop", "ALL"]
     for folder in hidden:
         command += ["--tmpfs", str(folder)]
     for path in _outermost(_python_paths() | {p.resolve() for p in public if p.exists()}):

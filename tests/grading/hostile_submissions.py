@@ -236,10 +236,8 @@ HOSTILE: dict[str, Hostile] = {
     "left_running": Hostile("perfect", first(f'import subprocess\nsubprocess.Popen(["sleep", "{SLEEP_MARK}"], '
                                              'start_new_session=True)'), FULL),
     "vandal": Hostile("perfect", first(VANDAL), FULL),  # harms nothing, ends nothing: its own answers count
-    # ends every process it can see, its kernel's template too: only its own run ends
-    # (then waits: the sandbox goes down within milliseconds, but the next cells could start before it does)
-    "ends_every_process": Hostile("perfect", first(END_EVERY_PROCESS + "import time\ntime.sleep(20)\n"), 0,
-                                  "stopped running before this test"),
+    # tries to end every process it can see, its kernel's template (the sandbox's init) too: ends nothing
+    "ends_every_process": Hostile("perfect", first(END_EVERY_PROCESS), FULL),
     # reading what must stay hidden
     "thief": Hostile("perfect", answer("role_sorter_answers", STEAL), FULL - 4),
     # tampered test cells

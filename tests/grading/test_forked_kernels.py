@@ -3,7 +3,7 @@ provisioner (course/grading/forked_kernels.py), driven by nbclient exactly as nb
 
 A forked kernel must behave as a new one (its own folder, environment, random state), start with the course's
 libraries already imported, and, in the sandbox, find nothing of the kernel before it: no file it wrote anywhere,
-no process it left running, even when it ended the template itself.
+no process it left running; and no kernel can end, trace or rewrite the template.
 """
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import tempfile
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from nbclient.exceptions import DeadKernelError
 from traitlets.config import Config
 
 from course.grading import forked_kernels
@@ -55,6 +54,20 @@ print(json.dumps({"found": found, "commands": commands}))
 '''
 
 
+TOUCH_THE_TEMPLATE = r'''
+import json, os, signal
+status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines() if ":" in line)
+try:
+    with open("/proc/1/mem", "r+b"):
+        memory = "opened for writing"
+except OSError as error:
+    memory = type(error).__name__
+os.kill(1, signal.SIGKILL)
+print(json.dumps({"capabilities": status["CapEff"].strip(), "memory": memory, "template": os.getppid(),
+                  "alive": os.path.exists("/proc/1")}))
+'''
+
+
 @pytest.fixture
 def grading_config(monkeypatch, tmp_path):
     """This test process set up as a grading worker is (use_kernel_template), undone afterwards."""
@@ -70,16 +83,11 @@ def grading_config(monkeypatch, tmp_path):
     forked_kernels.end_templates()
 
 
-def run(config, folder, *sources, expect_death=False):
+def run(config, folder, *sources):
     """Execute cells in a forked kernel working in ``folder``; the text each printed."""
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
-    client = NotebookClient(notebook, config=config, kernel_name=KERNEL_NAME, timeout=60, allow_errors=True,
-                            shutdown_kernel="immediate", resources={"metadata": {"path": str(folder)}})
-    if expect_death:
-        with pytest.raises(DeadKernelError):
-            client.execute()
-        return []
-    client.execute()
+    NotebookClient(notebook, config=config, kernel_name=KERNEL_NAME, timeout=60, allow_errors=True,
+                   shutdown_kernel="immediate", resources={"metadata": {"path": str(folder)}}).execute()
     return ["".join(output.get("text", "") for output in cell.outputs) for cell in notebook.cells]
 
 
@@ -119,12 +127,16 @@ def test_a_kernel_finds_nothing_the_kernel_before_it_left(grading_config, tmp_pa
     assert not (tmp_path / "left-by-the-student-before").exists(), "what the kernel wrote stays in the slot"
 
 
-def test_a_kernel_that_ends_every_process_it_sees_ends_only_itself(grading_config, tmp_path):
-    # the sandbox goes down within milliseconds of its template, but a cell may start before it does: a long one
-    run(grading_config, tmp_path, "print('before')", END_EVERY_PROCESS, "import time\ntime.sleep(30)",
-        expect_death=True)
+def test_a_kernel_can_end_no_process_but_its_own_nor_touch_the_template(grading_config, tmp_path):
+    """The template is the sandbox's init and not dumpable, and kernels have no capabilities: a kernel can neither
+    end it, nor trace it, nor rewrite the memory the next student's kernel will be forked from."""
+    outputs = run(grading_config, tmp_path, END_EVERY_PROCESS, TOUCH_THE_TEMPLATE)
+    touched = json.loads(outputs[1])
+    assert touched["capabilities"] == "0000000000000000", "kernels run without any capability"
+    assert touched["memory"].startswith("PermissionError"), touched
+    assert touched["template"] == 1 and touched["alive"], "the template (PID 1) outlived the attempt to end it"
     later = run(grading_config, tmp_path, "print(6 * 7)", LOOK_FOR_TRACES)
-    assert later[0].strip() == "42", "the next kernel comes from a new template"
+    assert later[0].strip() == "42"
     assert json.loads(later[1])["found"] == []
 
 
