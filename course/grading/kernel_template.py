@@ -99,7 +99,10 @@ class KernelTemplate:
     def _other_processes(self) -> list[int]:
         self._reap()
         if not self.own_pid_namespace:
-            return [pid for pid in self.kernels if pid not in self.exit_codes and _group_alive(pid)]
+            # a kernel's process group, while anything of it lives (the kernel may have ended before what it started);
+            # a group found empty is forgotten, so that its number, once reused, is never signalled
+            self.kernels = {pid for pid in self.kernels if _group_alive(pid)}
+            return sorted(self.kernels)
         me = os.getpid()
         return [int(entry) for entry in os.listdir("/proc")
                 if entry.isdigit() and int(entry) not in (1, me) and not _is_gone(int(entry))]

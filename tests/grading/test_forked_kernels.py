@@ -72,15 +72,26 @@ print(json.dumps({"capabilities": status["CapEff"].strip(), "memory": memory, "t
 def grading_config(monkeypatch, tmp_path):
     """This test process set up as a grading worker is (use_kernel_template), undone afterwards."""
     require_bubblewrap()
+    yield _as_grading_worker(monkeypatch, tmp_path, isolate=True)
+    forked_kernels.end_templates()
+
+
+@pytest.fixture
+def unisolated_config(monkeypatch, tmp_path):
+    """The same for ``pm-course grade --no-isolation``: kernels forked from a template outside any sandbox."""
+    yield _as_grading_worker(monkeypatch, tmp_path, isolate=False)
+    forked_kernels.end_templates()
+
+
+def _as_grading_worker(monkeypatch, tmp_path, isolate: bool) -> Config:
     for variable in ("JUPYTER_PATH", "TMPDIR", "PM_COURSE_KERNEL_DIR", "PM_COURSE_HIDDEN_ROOT",
                      "PM_COURSE_PUBLIC_PATHS"):
         monkeypatch.setenv(variable, os.environ.get(variable, ""))
     monkeypatch.setattr(tempfile, "tempdir", None)
     config = Config()
     (tmp_path / "course").mkdir()
-    use_kernel_template(config, tmp_path / "course", isolate=True)
-    yield config
-    forked_kernels.end_templates()
+    use_kernel_template(config, tmp_path / "course", isolate=isolate)
+    return config
 
 
 def run(config, folder, *sources):
@@ -151,3 +162,10 @@ def _host_processes_running(command: str) -> list[str]:
         if command in text:
             running.append(text)
     return running
+
+
+def test_without_isolation_what_a_kernel_started_ends_with_it(unisolated_config, tmp_path):
+    started = run(unisolated_config, tmp_path, "import subprocess, sys\nsubprocess.Popen(['sleep', '600.25'])\n"
+                                               "print(sys.modules['pandas'].__name__)")
+    assert started[0].strip() == "pandas", "the unsandboxed template preloads too"
+    assert not _host_processes_running("sleep 600.25")
