@@ -1,7 +1,11 @@
 """Answers given through widgets, kept in a small JSON file beside the notebook.
 
 The file (``pm-course-answers.json`` in the notebook's folder) maps a widget id to
-that widget's answers. It is written atomically (a temporary file renamed over the
+that widget's answers (``answers``). Beside them it keeps the learner's *seed*, which fixes the
+order in which options and choices are shown (and which variants of a graded item a student gets
+where no hub user name decides it), and *sections*: per widget, what the widget wants to remember
+besides the answers themselves (``attempts``: the first attempt of every item, which item analysis
+uses; ``shown``: which items and option orders a graded widget showed). It is written atomically (a temporary file renamed over the
 old one) under a lock, so two kernels saving at once never leave half a file. It
 travels with an nbgrader submission, where autograded test cells read it.
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -25,6 +30,7 @@ from .errors import CourseError
 
 ANSWER_FILE_NAME = "pm-course-answers.json"
 _FORMAT_VERSION = 1
+SECTIONS = ("attempts", "shown")
 
 
 class AnswerFileError(CourseError):
@@ -46,40 +52,82 @@ class AnswerStore:
 
     def load(self) -> dict[str, Any]:
         """Every widget's answers, by widget id; empty when nothing was saved yet."""
+        return self._document()["answers"]
+
+    def _document(self) -> dict[str, Any]:
+        """The whole file, checked: ``answers`` and every section are objects of widget id to object."""
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return {}
+            return {"answers": {}}
         except OSError as error:
             raise AnswerFileError(f"Could not read your saved answers in {self.path.name}: {error}") from None
         try:
             content = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise AnswerFileError(
                 f"Your saved answers in {self.path.name} are damaged (not valid JSON), so this exercise starts "
                 "unanswered. Answer again and the file is written afresh."
             ) from None
         answers = content.get("answers") if isinstance(content, dict) else None
-        if not isinstance(answers, dict) or not all(isinstance(value, dict) for value in answers.values()):
+        if not _widget_map(answers) or not all(_widget_map(content.get(name, {})) for name in SECTIONS):
             raise AnswerFileError(
                 f"{self.path.name} does not hold answers in the form this course writes, so this exercise starts "
                 "unanswered. Answer again and the file is written afresh."
             )
-        return answers
+        return content
 
     def answers_for(self, widget_id: str) -> dict[str, Any]:
         """One widget's answers (question id to answer); empty when none were saved."""
         return dict(self.load().get(widget_id, {}))
 
-    def save(self, widget_id: str, answers: dict[str, Any]) -> None:
-        """Replace one widget's answers, keeping every other widget's."""
+    def section_for(self, section: str, widget_id: str) -> dict[str, Any]:
+        """What one widget keeps in a section (``attempts`` or ``shown``); empty when nothing was kept."""
+        return dict(self._document().get(_checked_section(section), {}).get(widget_id, {}))
+
+    def save(self, widget_id: str, answers: dict[str, Any], **sections: dict[str, Any]) -> None:
+        """Replace one widget's answers (and, when given, its part of each named section), keeping the rest."""
+        for name in sections:
+            _checked_section(name)
         with _lock_for(self.path):
-            try:
-                everything = self.load()
-            except AnswerFileError:
-                everything = {}
-            everything[widget_id] = answers
-            self._write({"format": _FORMAT_VERSION, "answers": everything})
+            document = self._document_or_fresh()
+            document["answers"][widget_id] = answers
+            for name, value in sections.items():
+                document.setdefault(name, {})[widget_id] = value
+            self._write(document)
+
+    def seed(self) -> str:
+        """The learner's seed: the hub user name where there is one, else a random one kept in the file.
+
+        On a JupyterHub the user name is also the nbgrader student id, so the grader can work out what a
+        student was shown without trusting the file; elsewhere the seed is made once and saved.
+        """
+        hub_user = os.environ.get("JUPYTERHUB_USER")
+        if hub_user:
+            return f"user:{hub_user}"
+        try:
+            saved = self._document().get("seed")
+        except AnswerFileError:
+            saved = None
+        if isinstance(saved, str) and saved:
+            return saved
+        with _lock_for(self.path):
+            document = self._document_or_fresh()
+            if not (isinstance(document.get("seed"), str) and document["seed"]):
+                document["seed"] = f"random:{secrets.token_hex(8)}"
+                try:
+                    self._write(document)
+                except OSError:  # a read-only folder: the order is still stable for this session
+                    pass
+            return document["seed"]
+
+    def _document_or_fresh(self) -> dict[str, Any]:
+        try:
+            document = self._document()
+        except AnswerFileError:
+            document = {"answers": {}}
+        document["format"] = _FORMAT_VERSION
+        return document
 
     def _write(self, content: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,3 +141,13 @@ class AnswerStore:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+
+def _widget_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(item, dict) for item in value.values())
+
+
+def _checked_section(name: str) -> str:
+    if name not in SECTIONS:
+        raise ValueError(f"unknown answer-file section {name!r}; known: {', '.join(SECTIONS)}")
+    return name
