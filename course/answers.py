@@ -44,11 +44,25 @@ def _lock_for(path: Path) -> FileLock:
     return FileLock(str(lock_dir / f"{digest}.lock"), timeout=30)
 
 
+def _answer_folder(folder: Path) -> Path:
+    """Where a notebook in ``folder`` keeps its answers: beside it, except in an assignment's instructor version.
+
+    An answer file in ``<course>/solutions/<assignment>/`` would hold the key, and nbgrader copies every file of that
+    folder to the students (``generate_assignment``); so an instructor running a solution notebook in place keeps the
+    answers in ``<course>/.pm-course/instructor-answers/<assignment>/`` instead (git and nbgrader ignore it).
+    """
+    absolute = folder.absolute()
+    course = absolute.parent.parent
+    if absolute.parent.name == "solutions" and (course / "nbgrader_config.py").is_file():
+        return course / ".pm-course" / "instructor-answers" / absolute.name
+    return folder
+
+
 class AnswerStore:
     """Reads and writes the answer file of one folder."""
 
     def __init__(self, folder: str | Path | None = None):
-        self.path = Path(folder if folder is not None else os.getcwd()) / ANSWER_FILE_NAME
+        self.path = _answer_folder(Path(folder if folder is not None else os.getcwd())) / ANSWER_FILE_NAME
 
     def load(self) -> dict[str, Any]:
         """Every widget's answers, by widget id; empty when nothing was saved yet."""

@@ -26,6 +26,7 @@ from nbgrader.preprocessors import Execute, OverwriteCells
 from nbgrader.utils import determine_grade
 from traitlets import Bool, Float
 
+from ..answers import ANSWER_FILE_NAME
 from .outside_checks import Checks, load_checks
 from .tampering import find_tampering
 
@@ -57,6 +58,20 @@ class AddProbeCell(Preprocessor):
             cell = new_code_cell(checks.probe_source())
             cell.metadata[PROBE_METADATA] = True
             nb.cells.append(cell)
+        return nb, resources
+
+
+class RefuseInstructorAnswers(Preprocessor):
+    """Stop ``generate_assignment`` when an answer file sits beside a source notebook: it would release the key."""
+
+    enabled = Bool(True)
+
+    def preprocess(self, nb, resources):
+        folder = Path(resources.get("metadata", {}).get("path") or ".")
+        leftover = folder / ANSWER_FILE_NAME
+        if leftover.exists():
+            raise ValueError(f"{leftover} holds widget answers (the key) and would be released to every student; "
+                             "delete it, then generate the assignment again")
         return nb, resources
 
 
