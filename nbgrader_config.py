@@ -53,7 +53,8 @@ c.CourseDirectory.ignore = [
 # in a source folder keep their answers in .pm-course/instructor-answers/ instead (course/answers.py); one left there
 # from before stops the release (RefuseInstructorAnswers) and is never copied over a submission by autograde (the
 # ignore list above cannot say so: nbgrader applies it to the students' own files as well).
-c.GenerateAssignment.preprocessors = [*GenerateAssignment.class_traits()["preprocessors"].default(), RefuseInstructorAnswers]
+_generate_steps = GenerateAssignment.class_traits()["preprocessors"].default()
+c.GenerateAssignment.preprocessors = [*_generate_steps, RefuseInstructorAnswers]
 _solutions = os.path.join(os.path.dirname(os.path.abspath(__file__)), "solutions")
 c.Autograde.exclude_overwriting = {
     assignment: [ANSWER_FILE_NAME] for assignment in (os.listdir(_solutions) if os.path.isdir(_solutions) else [])

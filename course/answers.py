@@ -5,9 +5,11 @@ that widget's answers (``answers``). Beside them it keeps the learner's *seed*, 
 order in which options and choices are shown (and which variants of a graded item a student gets
 where no hub user name decides it), and *sections*: per widget, what the widget wants to remember
 besides the answers themselves (``attempts``: the first attempt of every item, which item analysis
-uses; ``shown``: which items and option orders a graded widget showed). It is written atomically (a temporary file renamed over the
-old one) under a lock, so two kernels saving at once never leave half a file. It
-travels with an nbgrader submission, where autograded test cells read it.
+uses; ``shown``: which items and option orders a graded widget showed).
+
+It is written atomically (a temporary file renamed over the old one) under a lock, so two
+kernels saving at once never leave half a file. It travels with an nbgrader submission,
+where autograded test cells read it.
 
 A file that is not valid JSON, or not shaped as written here, is never a crash:
 :meth:`AnswerStore.load` raises :class:`AnswerFileError`, whose message a widget
