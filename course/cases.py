@@ -4,6 +4,9 @@
 against the schema documented in ``data/README.md``; a bad row raises
 :class:`~course.errors.DataFileError` naming the file, the row and the column.
 ``show_cases()`` is what a lesson calls to present the cases it teaches.
+``load_responses()`` reads ``data/responses.csv``, the record of all 28 responses to the
+article: the cases each one feeds, or why the course leaves it out, so that no reader's
+point is silently dropped.
 """
 from __future__ import annotations
 
@@ -39,6 +42,15 @@ SCHEMA = {
     "summary": any_text,
 }
 COLUMNS = tuple(SCHEMA)
+CASE_ID_LIST = r"[a-z0-9]+(?:-[a-z0-9]+)*(?:;[a-z0-9]+(?:-[a-z0-9]+)*)*"
+RESPONSE_SCHEMA = {
+    "response": matches(r"[1-9]\d*", "a response number such as '7'"),
+    "author": any_text,
+    "date": iso_date,
+    "time": matches(r"(?:[01]\d|2[0-3]):[0-5]\d", "a 24-hour time such as '19:17'"),
+    "case_ids": matches(CASE_ID_LIST, "case ids joined by ';' such as 'subset-debate;subset-rebuttal'"),
+    "excluded": any_text,
+}
 
 
 def cases_path() -> Path:
@@ -51,6 +63,27 @@ def load_cases(path: str | Path | None = None) -> pd.DataFrame:
     frame["roles"] = frame["roles"].map(lambda value: tuple(value.split(";")))
     frame["source_date"] = pd.to_datetime(frame["source_date"], format="%Y-%m-%d")
     return frame.set_index("case_id")
+
+
+def responses_path() -> Path:
+    return data_dir() / "responses.csv"
+
+
+def load_responses(path: str | Path | None = None) -> pd.DataFrame:
+    """Every response to the article, in thread order, indexed by its number; ``case_ids`` is a tuple of ids.
+
+    Each response either feeds cases or is excluded with a reason, never both and never neither.
+    """
+    path = Path(path) if path is not None else responses_path()
+    frame = read_checked_csv(path, RESPONSE_SCHEMA, unique=["response"], optional=["case_ids", "excluded"])
+    for row_number, row in enumerate(frame.itertuples(index=False), start=1):
+        if bool(row.case_ids.strip()) == bool(row.excluded.strip()):
+            raise DataFileError(f"{path}, row {row_number} (line {row_number + 1}): give either case_ids or an "
+                                "excluded reason, not both and not neither")
+    frame["case_ids"] = frame["case_ids"].map(lambda value: tuple(value.split(";")) if value else ())
+    frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
+    frame["response"] = frame["response"].astype(int)
+    return frame.set_index("response")
 
 
 def case_section(case_id: str) -> SectionLink:
