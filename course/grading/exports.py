@@ -12,6 +12,7 @@ import pandas as pd
 
 from .course_folder import CourseFolder
 from .inspection import GRADED
+from .spreadsheet_csv import write_csv
 
 
 def export_grades(course: CourseFolder, assignment: str, summary: pd.DataFrame, out_dir: Path) -> dict[str, Path]:
@@ -28,21 +29,23 @@ def export_grades(course: CourseFolder, assignment: str, summary: pd.DataFrame, 
     points_row = pd.DataFrame([{"Student": "    Points Possible", "ID": "", "SIS User ID": "", "SIS Login ID": "",
                                 "Section": "", f"{assignment}": f"{summary['max_score'].max():g}"
                                 if len(summary) else ""}])
-    pd.concat([points_row, canvas], ignore_index=True).to_csv(paths["canvas"], index=False)
+    write_csv(pd.concat([points_row, canvas], ignore_index=True), paths["canvas"])
     moodle = pd.DataFrame({"Username": summary["student"], f"{assignment}": grade,
                            "Feedback": [_feedback_note(row) for row in summary.itertuples()]})
-    moodle.to_csv(paths["moodle"], index=False)
-    summary.to_csv(paths["summary"], index=False)
+    write_csv(moodle, paths["moodle"])
+    write_csv(summary, paths["summary"])
     return paths
 
 
 def _nbgrader_csv(course: CourseFolder, assignment: str, path: Path) -> None:
-    """nbgrader's own CSV export (what `nbgrader export` writes), run in this process."""
+    """nbgrader's own CSV export (what `nbgrader export` writes), run in this process, then rewritten through the
+    spreadsheet-safe writer (its student ids and names come from submissions and LMS imports)."""
     from nbgrader.api import Gradebook
     from nbgrader.plugins import CsvExportPlugin
 
     with Gradebook(course.gradebook_url) as gradebook:
         CsvExportPlugin(to=str(path), assignment=[assignment]).export(gradebook)
+    write_csv(pd.read_csv(path, dtype=str, keep_default_na=False), path)
 
 
 def _feedback_note(row) -> str:
