@@ -19,7 +19,7 @@ def test_formulas_in_student_text_are_neutralized_and_numbers_kept(tmp_path):
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     # defusedcsv also escapes "|", which spreadsheets read as a DDE command separator
     assert [row["student"] for row in rows] == ["alice", *("'" + attack.replace("|", "\\|") for attack in ATTACKS)]
-    assert [row["score"] for row in rows] == ["7.5", "-1", "0", "3", ""]
+    assert [row["score"] for row in rows] == ["7.5", "-1.0", "0.0", "3.0", ""]
     assert [row["notes"] for row in rows] == ["", "'=1+1", "fine", "", "'-"]
 
 
