@@ -8,7 +8,7 @@ import ipywidgets as widgets
 
 from ..plots import program_map
 from ..portfolio import load_portfolio
-from ..program_mapper import STAND_ALONE, MapperProject, check_grouping
+from ..program_mapper import STAND_ALONE, MapperProject, check_grouping, projects_from_portfolio
 from .choice_rows import ChoiceRows
 from .output import replace_output
 from .saving import AnswerKeeper
@@ -18,10 +18,8 @@ PROGRAMS = ("Program A", "Program B", "Program C", "Program D")
 
 
 def portfolio_projects(project_ids=DEFAULT_PROJECTS) -> dict[str, MapperProject]:
-    """Projects from the portfolio, keeping only dependencies among the chosen ones."""
-    portfolio = load_portfolio().set_index("project_id").loc[list(project_ids)]
-    return {pid: MapperProject(pid, row.project, tuple(d for d in row.depends_on if d in project_ids))
-            for pid, row in zip(portfolio.index, portfolio.itertuples(), strict=True)}
+    """Projects from the portfolio with their dates, keeping only dependencies among the chosen ones."""
+    return projects_from_portfolio(load_portfolio(), project_ids)
 
 
 class ProgramMapper(widgets.VBox):

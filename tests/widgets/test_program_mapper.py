@@ -42,3 +42,34 @@ def test_mapper_widget_checks_draws_and_restores(tmp_path):
     assert "depend on each other" in mapper.feedback_text("P18")
     assert mapper._plot.outputs
     assert ProgramMapper(folder=tmp_path).grouping == {"P17": "Program B", "P18": "Program C"}
+
+
+def test_a_chain_of_hand_offs_over_years_is_not_a_program():
+    """Do dependent projects that never run at the same time stand alone, while overlapping ones form a program?"""
+    from datetime import date
+
+    from course.program_mapper import programs
+
+    chain = {
+        "launch": MapperProject("launch", "Launch", (), date(2019, 1, 7), date(2019, 6, 21)),
+        "feeds": MapperProject("feeds", "Bank feeds", ("launch",), date(2020, 1, 13), date(2020, 5, 22)),
+        "migration": MapperProject("migration", "Migration", (), date(2021, 1, 11), date(2021, 10, 29)),
+        "lab": MapperProject("lab", "Lab results", ("migration",), date(2021, 3, 1), date(2021, 12, 17)),
+    }
+    assert programs(chain) == [frozenset({"lab", "migration"})]
+    feedback = check_grouping(chain, {"launch": "P1", "feeds": "P1", "migration": "P2", "lab": "P2"})
+    assert not feedback["feeds"].correct and "not a program" in feedback["feeds"].as_text()
+    assert feedback["migration"].correct and feedback["lab"].correct
+    right = {"launch": STAND_ALONE, "feeds": STAND_ALONE, "migration": "P2", "lab": "P2"}
+    assert all(item.correct for item in check_grouping(chain, right).values())
+
+
+def test_the_portfolio_programs_are_projects_that_overlap_and_depend():
+    """Among the mapper's twelve projects, are the programs exactly the overlapping dependent groups of the data?"""
+    from course.portfolio import load_portfolio
+    from course.program_mapper import programs, projects_from_portfolio
+
+    chosen = ("P05", "P06", "P07", "P10", "P11", "P17", "P18", "P19", "P20", "P22", "P25", "P27")
+    found = programs(projects_from_portfolio(load_portfolio(), chosen))
+    assert found == [frozenset({"P05", "P06"}), frozenset({"P10", "P11"}),
+                     frozenset({"P17", "P18", "P19", "P20"})]
