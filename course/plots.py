@@ -9,11 +9,16 @@ from __future__ import annotations
 import base64
 import io
 from html import escape
+from typing import TYPE_CHECKING, Sequence
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .tradeoff import ReleaseModel, simulate_release
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
 
 PALETTE = ("#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f")
 
@@ -176,4 +181,50 @@ def program_map(projects, grouping) -> AccessibleFigure:
     grouped = ", ".join(f"{label}: {projects_in}" for label, projects_in in members.items())
     alt = (f"Network of {len(projects)} projects drawn left to right by how many prerequisites come before them, "
            f"with arrows from each prerequisite. Your grouping so far: {grouped or 'nothing grouped yet'}.")
+    return AccessibleFigure(figure, alt)
+
+
+def scenario_paths(scenario: Scenario, path: Sequence[str]) -> AccessibleFigure:
+    """Each state variable of a scenario along the path taken, against the best path (when the file has a key)."""
+    taken = scenario.states_along(path)
+    best = scenario.states_along(scenario.best_path()) if scenario.has_key else None
+    variables = scenario.state
+    figure = Figure(figsize=(3.4 * len(variables), 3.1))
+    axes_row = figure.subplots(1, len(variables), squeeze=False)[0]
+    longest = max(len(taken), len(best) if best else 0)
+    for axes, variable in zip(axes_row, variables, strict=True):
+        axes.plot(range(len(taken)), [state[variable.id] for state in taken], color=PALETTE[0], marker="o",
+                  label="your path")
+        if best is not None:
+            axes.plot(range(len(best)), [state[variable.id] for state in best], color=PALETTE[3], marker="s",
+                      linestyle="--", label="best path")
+        axes.set_title(f"{variable.label} ({variable.better} is better)", fontsize=9)
+        axes.set_xticks(range(longest), ["start", *(str(n) for n in range(1, longest))])
+        axes.set_xlabel("decision", fontsize=8)
+        if variable.unit:
+            axes.set_ylabel(variable.unit, fontsize=8)
+        values = [state[variable.id] for state in taken + (best or [])]
+        if all(float(value).is_integer() for value in values):
+            axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.margins(y=0.25)
+        axes.spines[["right", "top"]].set_visible(False)
+    axes_row[0].legend(fontsize=8, loc="best")
+    figure.suptitle(scenario.title, fontsize=10)
+    figure.tight_layout()
+    ends = []
+    for variable in variables:
+        mine = variable.show(taken[-1][variable.id])
+        if best is None:
+            ends.append(f"{variable.label} went from {variable.show(variable.start)} to {mine}")
+        else:
+            ends.append(f"{variable.label} ended at {mine} on your path and {variable.show(best[-1][variable.id])} "
+                        f"on the best path ({variable.better} is better)")
+    decisions = f"{len(taken) - 1} decision{'s' * (len(taken) != 2)}"
+    if best is None:
+        alt = (f"Line charts, one per state variable of the scenario '{scenario.title}', along your path of "
+               f"{decisions}: " + "; ".join(ends) + ".")
+    else:
+        alt = (f"Line charts, one per state variable of the scenario '{scenario.title}', comparing your path of "
+               f"{decisions} (solid line) with the best path of {len(best) - 1} decisions (dashed line): "
+               + "; ".join(ends) + ".")
     return AccessibleFigure(figure, alt)
