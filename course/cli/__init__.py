@@ -9,9 +9,9 @@ from ..deferred_imports import defer_iri_grammar
 defer_iri_grammar()  # before anything imports jsonschema
 
 from ..errors import CourseError  # noqa: E402
-from . import grade, report, start  # noqa: E402
+from . import grade, report, scenario, start  # noqa: E402
 
-SUBCOMMANDS = {"start": start, "grade": grade, "report": report}
+SUBCOMMANDS = {"start": start, "grade": grade, "report": report, "scenario": scenario}
 
 
 def build_parser() -> argparse.ArgumentParser:
