@@ -104,7 +104,7 @@ def play(name: str, scripted: list[str] | None = None, best: bool = False) -> in
         print()
         _say(f"Decision {len(run.path) + 1}. {node.text}")
         for number, choice in enumerate(node.choices, start=1):
-            print(textwrap.fill(choice.label, WIDTH, break_on_hyphens=False, initial_indent=f"  {number}. ", subsequent_indent="     "))
+            _say(choice.label, f"  {number}. ", "     ")
         answer = queue.pop(0).strip() if queue else _ask(len(node.choices))
         if answer is None:
             print(f"Stopped after {len(run.path)} decision{'s' * (len(run.path) != 1)}.")
@@ -154,7 +154,7 @@ def _ending(scenario: Scenario, run: ScenarioRun) -> None:
     _say(f"Your path earned {run.points} of {best} points (the best path earns {best}).")
     _say("Debrief:")
     for line in run.debrief():
-        print(textwrap.fill(line.text(), WIDTH, break_on_hyphens=False, initial_indent="  - ", subsequent_indent="    "))
+        _say(line.text(), "  - ", "    ")
     if run.path != list(scenario.best_path()):
         labels = [choice.label for _, choice in scenario.follow(scenario.best_path())]
         _say("The best path: " + " -> ".join(labels))
@@ -170,5 +170,6 @@ def _state_text(scenario: Scenario, state: dict[str, float]) -> str:
                      f"({variable.better} is better)" for variable in scenario.state)
 
 
-def _say(text: str) -> None:
-    print(textwrap.fill(text, WIDTH, break_on_hyphens=False))
+def _say(text: str, first: str = "", rest: str = "") -> None:
+    """Print ``text`` wrapped to the terminal's usual width, never breaking a hyphenated id."""
+    print(textwrap.fill(text, WIDTH, break_on_hyphens=False, initial_indent=first, subsequent_indent=rest))
