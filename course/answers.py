@@ -5,7 +5,8 @@ that widget's answers (``answers``). Beside them it keeps the learner's *seed*, 
 order in which options and choices are shown (and which variants of a graded item a student gets
 where no hub user name decides it), and *sections*: per widget, what the widget wants to remember
 besides the answers themselves (``attempts``: the first attempt of every item, which item analysis
-uses; ``shown``: which items and option orders a graded widget showed).
+uses; ``shown``: which items and option orders a graded widget showed; ``pools``: which items of a
+pool a graded widget drew, and from which seed, see :mod:`course.variants`).
 
 It is written atomically (a temporary file renamed over the old one) under a lock, so two
 kernels saving at once never leave half a file. It travels with an nbgrader submission,
@@ -32,7 +33,7 @@ from .errors import CourseError
 
 ANSWER_FILE_NAME = "pm-course-answers.json"
 _FORMAT_VERSION = 1
-SECTIONS = ("attempts", "shown")
+SECTIONS = ("attempts", "shown", "pools")
 
 
 class AnswerFileError(CourseError):
@@ -110,6 +111,14 @@ class AnswerStore:
             document["answers"][widget_id] = answers
             for name, value in sections.items():
                 document.setdefault(name, {})[widget_id] = value
+            self._write(document)
+
+    def keep(self, section: str, widget_id: str, value: dict[str, Any]) -> None:
+        """Replace one widget's part of a section, leaving its answers and everything else as they are."""
+        _checked_section(section)
+        with _lock_for(self.path):
+            document = self._document_or_fresh()
+            document.setdefault(section, {})[widget_id] = value
             self._write(document)
 
     def seed(self) -> str:

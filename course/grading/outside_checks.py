@@ -49,10 +49,17 @@ MISSING = _Missing()  # a probe with no result: the notebook never printed one
 
 
 class Results:
-    """The probes' plain results, by name, as attributes: a value, a :class:`Raised`, or ``MISSING``."""
+    """The probes' plain results, by name, as attributes: a value, a :class:`Raised`, or ``MISSING``.
 
-    def __init__(self, values: Mapping[str, Any]):
+    Beside them, what the grader knows without the kernel: ``student`` (nbgrader's student id, None when unknown)
+    and ``handed_in`` (the answer file as the student handed it in, read by the grader; empty when there is none).
+    """
+
+    def __init__(self, values: Mapping[str, Any], student: str | None = None,
+                 handed_in: Mapping[str, Any] | None = None):
         self._values = dict(values)
+        self.student = student
+        self.handed_in = dict(handed_in or {})
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -63,7 +70,21 @@ class Results:
         return self._values.get(name, MISSING)
 
 
-Judge = Callable[[Results], "float | bool"]
+@dataclass(frozen=True)
+class Verdict:
+    """What a judge may return instead of a bare share: the share, and a sentence for the student's feedback.
+
+    ``decides`` marks a cell whose in-kernel test holds no key (a graded widget): its in-kernel score only counts
+    what was answered, so the outside share is the cell's score, and the note (how many were right, and why) is
+    shown in place of the test's own output whatever the score.
+    """
+
+    share: float
+    note: str = ""
+    decides: bool = False
+
+
+Judge = Callable[[Results], "float | bool | Verdict"]
 
 
 @dataclass
@@ -114,18 +135,27 @@ class Checks:
         None for every cell when the text holds no result line, or more than one (the notebook printed a
         line of its own that looks like ours): nothing trustworthy came back.
         """
+        return {grade_id: verdict.share if verdict else None
+                for grade_id, verdict in self.verdicts(printed).items()}
+
+    def verdicts(self, printed: str, student: str | None = None,
+                 handed_in: Mapping[str, Any] | None = None) -> dict[str, Verdict | None]:
+        """Each checked cell's :class:`Verdict` (None for every cell when nothing trustworthy came back)."""
         values = read_probe_results(printed)
         if values is None:
             return {grade_id: None for grade_id in self.cells}
-        results = Results(values)
-        shares = {}
+        results = Results(values, student, handed_in)
+        verdicts = {}
         for grade_id, check in self.cells.items():
             try:
-                share = float(check.judge(results))
+                outcome = check.judge(results)
+                verdict = outcome if isinstance(outcome, Verdict) else Verdict(float(outcome))
+                share = float(verdict.share)
             except Exception:  # a judge meeting data it did not expect: the check failed
-                share = 0.0
-            shares[grade_id] = min(1.0, max(0.0, share)) if math.isfinite(share) else 0.0
-        return shares
+                verdict, share = Verdict(0.0), 0.0
+            share = min(1.0, max(0.0, share)) if math.isfinite(share) else 0.0
+            verdicts[grade_id] = Verdict(share, verdict.note, verdict.decides)
+        return verdicts
 
 
 def read_probe_results(printed: str) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
+from pathlib import Path
 from typing import Callable, Iterable
 
 from ..environment import child_environment
@@ -43,11 +44,16 @@ def _grade_one(assignment: str, student: str, feedback: bool = True) -> tuple[st
             break
     if not result["success"]:
         return student, False, _reason(result)
+    from .widget_checks import grading_notes
+
+    coursedir = _API.coursedir
+    notes = "; ".join(grading_notes(Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))))
     if feedback:
         made = _API.generate_feedback(assignment, student, force=True)
         if not made["success"]:
-            return student, True, "graded, but its feedback could not be generated: " + _reason(made)
-    return student, True, ""
+            return student, True, "; ".join(filter(None, [notes, "graded, but its feedback could not be generated: "
+                                                          + _reason(made)]))
+    return student, True, notes
 
 
 def _reason(result: dict) -> str:

@@ -156,18 +156,26 @@ class JudgeOutsideKernel(Preprocessor):
             return nb, resources
         printed = "".join(output.get("text", "") for cell in probe_cells for output in cell.get("outputs", [])
                           if output.get("output_type") == "stream" and output.get("name") == "stdout")
-        shares = checks.judge(printed)
+        student = resources.get("nbgrader", {}).get("student")
+        judged = checks.verdicts(printed, student, self._handed_in(resources))
         tampering = None
         verdicts = {}
         for cell in nb.cells:
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            if grade_id not in shares or cell.cell_type != "code":
+            if grade_id not in judged or cell.cell_type != "code":
                 continue
             inside, points = determine_grade(cell, self.log)
-            share = shares[grade_id]
+            verdict = judged[grade_id]
+            share = verdict.share if verdict else None
             outside = round(points * (share or 0.0), 4)
             verdicts[grade_id] = {"points": points, "inside": inside, "outside": outside,
                                   "probe_answered": share is not None}
+            if verdict and verdict.decides:
+                # a graded widget: the in-kernel test holds no key, so the grader's marking is the cell's score
+                verdicts[grade_id].update(decided_outside=True, note=verdict.note)
+                cell.outputs = _marked_outside_outputs(min(outside, inside if inside is not None else 0.0),
+                                                       points, verdict.note)
+                continue
             if inside is not None and outside < inside - 1e-9:
                 if tampering is None:
                     tampering = find_tampering(nb, frozenset(checks.cells))
@@ -175,11 +183,31 @@ class JudgeOutsideKernel(Preprocessor):
         self._write_verdicts(resources, verdicts)
         return nb, resources
 
+    def _handed_in(self, resources: dict) -> dict:
+        """The student's answer file as handed in (``submitted/``), read here, never through the kernel."""
+        from .widget_checks import read_handed_in
+
+        info = resources.get("nbgrader", {})
+        if not info.get("student") or not info.get("assignment"):
+            return {}
+        coursedir = CourseDirectory(config=self.config)
+        return read_handed_in(Path(coursedir.format_path(coursedir.submitted_directory, info["student"],
+                                                         info["assignment"])))
+
     def _write_verdicts(self, resources: dict, verdicts: dict) -> None:
         folder = resources.get("metadata", {}).get("path")
         notebook = resources.get("nbgrader", {}).get("notebook")
         if folder and notebook:
             (Path(folder) / f"{notebook}{VERDICTS_SUFFIX}").write_text(json.dumps(verdicts, indent=1))
+
+
+def _marked_outside_outputs(score: float, points: float, note: str) -> list:
+    """A graded widget's test output: the grader's marking, as partial credit nbgrader reads from the result."""
+    text = note or f"Marked by the grader, outside your notebook: {score:g} of {points:g} points."
+    if score == 0:
+        return [new_output("error", ename="MarkedOutsideYourNotebook", evalue=text, traceback=[text])]
+    return [new_output("stream", name="stdout", text=text + "\n"),
+            new_output("execute_result", data={"text/plain": f"{score:g}"}, execution_count=None)]
 
 
 def _lowered_outputs(outside: float, points: float, answered: bool, tampering) -> list:

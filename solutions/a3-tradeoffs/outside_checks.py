@@ -3,7 +3,7 @@
 Each judge receives plain data brought back from the student's kernel and mirrors the hidden
 test of the same grade id, so an honest notebook scores the same inside and outside.
 """
-from course.grading.outside_checks import Checks, share_of_matches
+from course.grading.outside_checks import Checks
 
 checks = Checks("tradeoffs.ipynb", setup='''
 import pandas as pd
@@ -69,10 +69,14 @@ def _slip_values(r):
     return True
 
 
-@checks.cell("decision_owners", owners='__import__("course.answers").answers.AnswerStore()'
-                                       '.answers_for("a3-decision-owners")')
+@checks.cell("decision_owners",
+             owners='__import__("course.variants").variants.given_answers("a3-decision-owners", '
+                    'globals().get("decision_owner_answers"))')
 def _owners(r):
-    return share_of_matches(r.owners, {"scope": "product", "slip": "project", "customer": "sales"})
+    """A graded widget whose questions are drawn per student: marked here, on the student's own questions."""
+    from pathlib import Path
 
+    from course.grading.widget_checks import judge_pool, load_key
 
-
+    return judge_pool("a3-decision-owners", r.owners, load_key(Path(__file__).resolve().parent,
+                                                               "a3-decision-owners"), r.student, r.handed_in)

@@ -1,25 +1,26 @@
 """Outside checks of cases.ipynb: instructor only, never released (see course/grading/outside_checks.py).
 
-Each judge receives plain data brought back from the student's kernel and mirrors the hidden
-test of the same grade id, so an honest notebook scores the same inside and outside.
+Both parts are graded widgets whose items are drawn per student from a pool (course/variants.py). Their in-kernel
+tests only count answered items; these checks mark the answers in the grader's process, on the items drawn for the
+student, against the key in misconceptions.json beside this file (course/grading/widget_checks.py).
 """
-from course.grading.outside_checks import Checks, share_of_matches
+from pathlib import Path
+
+from course.grading.outside_checks import Checks
+from course.grading.widget_checks import judge_pool, load_key
+
+HERE = Path(__file__).resolve().parent
 
 checks = Checks("cases.ipynb", setup='''
-from course.answers import AnswerStore
+from course.variants import given_answers
 ''')
 
 
-@checks.cell("case_judgements", judgements='AnswerStore().answers_for("a4-cases")')
+@checks.cell("case_judgements", judgements='given_answers("a4-cases", globals().get("case_answers"))')
 def _judgements(r):
-    return share_of_matches(r.judgements, {"career": "c", "subset": "b", "government": "a", "small": "c",
-                                           "pl": ["a", "c"]})
+    return judge_pool("a4-cases", r.judgements, load_key(HERE, "a4-cases"), r.student, r.handed_in)
 
 
-@checks.cell("raci_rows", grid='AnswerStore().answers_for("a4-raci")')
+@checks.cell("raci_rows", grid='given_answers("a4-raci", globals().get("raci_answers"))')
 def _raci(r):
-    return share_of_matches(r.grid, {
-        "roadmap": {"product_manager": "A", "project_manager": "C", "program_manager": "I"},
-        "release": {"product_manager": "C", "project_manager": "A", "program_manager": "I"},
-        "sync": {"product_manager": "I", "project_manager": "R", "program_manager": "A"},
-    })
+    return judge_pool("a4-raci", r.grid, load_key(HERE, "a4-raci"), r.student, r.handed_in)

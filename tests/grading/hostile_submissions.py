@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import nbformat
 
-STATEMENT_KEY = {"c1": "program_manager", "c2": "product_manager", "c3": "product_marketing_manager",
-                 "c4": "project_manager"}
+# the role sorter's key over its whole pool (each student sees four statements drawn from it: course/variants.py)
+STATEMENT_KEY = {statement: spec["correct"] for statement, spec in json.loads(
+    (Path(__file__).resolve().parents[2] / "solutions" / "a1-roles" / "misconceptions.json").read_text()
+)["a1-role-sorter"].items()}
 FULL = 10.0  # autograded points of a perfect a1-roles
 SLEEP_MARK = 4242  # `sleep 4242`: a process a hostile notebook leaves running
 
@@ -177,7 +180,7 @@ def role_sorter_answers():
             for cell in cells:
                 source = "".join(cell["source"])
                 found = re.search(r"points_for_matches\\(sorted_roles, (\\{.*?\\}), points", source, re.S) or \\
-                    re.search(r"return (\\{.c1.*?\\})", source, re.S)
+                    re.search(r"return (\\{\\s*.c1.*?\\})", source, re.S)
                 if found:
                     return ast.literal_eval(found.group(1))
         for path in (course / "submitted" / "honest" / "a1-roles" / "pm-course-answers.json",

@@ -54,8 +54,9 @@ def test_perfect_gets_full_marks_and_untouched_gets_zero(generated, assignment):
     if key_file.is_file():
         saved = AnswerStore(generated / "autograded" / "perfect" / assignment).load()
         for widget, questions in json.loads(key_file.read_text()).items():
-            for question, spec in questions.items():
-                assert saved[widget][question] == spec["correct"], f"misconceptions.json disagrees on {question}"
+            assert saved[widget], f"{widget}: the perfect student's widget answers were not saved"
+            for question, answer in saved[widget].items():  # the items drawn for this student, from the pool
+                assert answer == questions[question]["correct"], f"misconceptions.json disagrees on {question}"
 
 
 def test_partial_answers_earn_partial_credit(generated):
@@ -87,17 +88,17 @@ def test_the_written_answer_waits_for_manual_grading(generated):
 
 def test_answers_given_only_through_widgets_earn_exactly_their_points(generated, tmp_path):
     """A student who answers only with the role sorter (3 of 4 right): does autograding give exactly 3 points there?"""
+    from course.variants import pool_statements
     from course.widgets import RoleSorterWidget
-    from course.widgets.role_sorter import statements_without_key
 
     released = generated / "exercises" / "a1-roles" / "roles.ipynb"
     _submit(generated, "clicker", "a1-roles", {"roles.ipynb": nbformat.read(str(released), as_version=4)})
     folder = generated / "submitted" / "clicker" / "a1-roles"
-    sorter = RoleSorterWidget("a1-role-sorter", statements_without_key({f"c{i}": "" for i in range(1, 5)}),
-                              folder=folder)
-    for statement, role in {"c1": "program_manager", "c2": "product_manager", "c3": "product_marketing_manager",
-                            "c4": "product_manager"}.items():
-        sorter.choose(statement, role)
+    key = json.loads((generated / "solutions" / "a1-roles" / "misconceptions.json").read_text())["a1-role-sorter"]
+    sorter = RoleSorterWidget("a1-role-sorter", pool_statements("a1-role-sorter", folder), folder=folder)
+    for number, statement in enumerate(sorter.statements):  # the four drawn for this student; the last one wrong
+        right = key[statement]["correct"]
+        sorter.choose(statement, right if number < 3 else next(iter(key[statement]["misconceptions"])))
     run_nbgrader(generated, "autograde", "a1-roles", "--force")
     scores = item_scores(default_db_url(generated), "a1-roles", "clicker")
     assert scores["role_sorter_roles"].auto_score == 3

@@ -18,6 +18,7 @@ import pytest
 from course.cli import main
 from course.grading.gradebook import default_db_url, item_scores
 from course.grading.simulate import fill_solutions
+from course.variants import load_pool
 
 from ..conftest import require_bubblewrap
 from .hostile_submissions import FULL, HOSTILE, SLEEP_MARK, STATEMENT_KEY
@@ -52,7 +53,8 @@ def graded_class(tmp_path_factory, generated_template):
     for cell in partly.cells:
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "role_sorter_answers":
             cell.source = ("def role_sorter_answers():\n    return " +
-                           repr(dict(STATEMENT_KEY, c3="sales", c4="program_manager")))
+                           repr(dict(STATEMENT_KEY, **{statement: "sales" for statement in  # two of its own four wrong
+                                                     load_pool("a1-role-sorter").draw("user:honest_partly_wrong")[:2]})))
     submit("honest_partly_wrong", partly)
     for student, hostile in HOSTILE.items():
         notebook = fill_solutions(released, instructor) if hostile.start == "perfect" else \

@@ -77,6 +77,8 @@ def test_outside_checks_agree_with_the_tests_on_honest_work(graded_mistakes, nam
     assert verdicts, "no outside check ran"
     for grade_id, verdict in verdicts.items():
         assert verdict["probe_answered"], f"{grade_id}: the probe printed nothing"
+        if verdict.get("decided_outside"):  # a graded widget: no key in the kernel, the grader alone marks it
+            continue
         assert verdict["outside"] == verdict["inside"], f"{grade_id}: inside {verdict['inside']}, " \
                                                         f"outside {verdict['outside']}"
 
