@@ -206,7 +206,10 @@ def scenario_paths(scenario: Scenario, path: Sequence[str]) -> AccessibleFigure:
         values = [state[variable.id] for state in taken + (best or [])]
         if all(float(value).is_integer() for value in values):
             axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.margins(y=0.25)
+        if min(values) == max(values):  # a flat line: show a range around it, not hairline ticks
+            axes.set_ylim(min(values) - 1, max(values) + 1)
+        else:
+            axes.margins(y=0.25)
         axes.spines[["right", "top"]].set_visible(False)
     axes_row[0].legend(fontsize=8, loc="best")
     figure.suptitle(scenario.title, fontsize=10)
@@ -220,6 +223,8 @@ def scenario_paths(scenario: Scenario, path: Sequence[str]) -> AccessibleFigure:
             ends.append(f"{variable.label} ended at {mine} on your path and {variable.show(best[-1][variable.id])} "
                         f"on the best path ({variable.better} is better)")
     decisions = f"{len(taken) - 1} decision{'s' * (len(taken) != 2)}"
+    if best is not None and list(path) == list(scenario.best_path()):
+        ends.insert(0, "you took the best path, so the lines coincide")
     if best is None:
         alt = (f"Line charts, one per state variable of the scenario '{scenario.title}', along your path of "
                f"{decisions}: " + "; ".join(ends) + ".")

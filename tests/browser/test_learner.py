@@ -92,3 +92,46 @@ def test_assignment_answered_in_browser_is_graded_as_saved(learner_server, page,
     assert scores["responsible_role_form"] == 1, "the one-line answer passes the form test"
     assert scores["role_sorter_roles"] == 1, "one statement sorted right in the widget"
     assert sum(scores.values()) == 2, scores
+
+
+SCENARIO_FIXTURE = Path(__file__).resolve().parents[1] / "files" / "scenarios" / "handover.json"
+BEST_PATH_LABELS = ["Agree the release's goals with the product manager", "Ask for a ranking and plan the top eight",
+                    "Close the project and hand the editor over", "Suggest the product manager scope a new project"]
+
+
+def test_a_scenario_is_played_to_its_ending(learner_server, page):
+    """Play a scenario in JupyterLab by its labelled buttons: consequences after each, then outcome, debrief, plot?"""
+    import nbformat
+
+    base, workspace = learner_server
+    folder = workspace / "scenario-check"
+    folder.mkdir()
+    shutil.copy(SCENARIO_FIXTURE, folder / "handover.json")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell('from course.widgets import ScenarioPlayer\n'
+                                                'ScenarioPlayer("handover.json")')]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, str(folder / "play.ipynb"))
+    open_notebook(page, base, "scenario-check/play.ipynb")
+    run_all_cells(page)
+    player = page.locator(".pm-scenario")
+    player.wait_for(timeout=120_000)
+    player.get_by_text("Your role.").wait_for()
+    assert player.locator("table.pm-scenario-state caption").inner_text().startswith("Where things stand")
+    screenshot(page, "scenario-01-first-decision")
+    for number, label in enumerate(BEST_PATH_LABELS, start=1):
+        player.get_by_role("button", name=label, exact=True).click()
+        player.locator(".pm-scenario-consequence", has_text=label).wait_for()
+        if number == 1:
+            assert "Team trust 5 → 6 of 10 (better)" in player.locator(".pm-scenario-consequence").inner_text()
+            screenshot(page, "scenario-02-consequence")
+    ending = player.locator(".pm-scenario-ending")
+    ending.wait_for()
+    assert "Outcome: Success" in ending.inner_text() and "Your path earned 12 of 12 points" in ending.inner_text()
+    figure = player.locator("img[alt^='Line charts, one per state variable']")
+    figure.wait_for()
+    figure.scroll_into_view_if_needed()
+    screenshot(page, "scenario-03-ending-and-plot")
+    assert player.get_by_role("button", name="Play again").is_visible()
+    answers = (folder / "pm-course-answers.json").read_text()
+    assert '"ending": "success-end"' in answers and '"hand-over"' in answers
