@@ -187,7 +187,7 @@ def test_quizzes_and_scenarios_name_only_existing_cases():
         for ids in _walk(json.loads(path.read_text(encoding="utf-8")), "cases"):
             wrong += [f"{path.relative_to(REPO)}: {case_id}" for case_id in (ids if isinstance(ids, list) else [ids])
                       if case_id not in known]
-    assert not wrong, "unknown case ids: " + "; ".join(wrong)
+    assert not wrong, "unknown case ids: " + "; ".join(sorted(set(wrong)))
 
 
 def test_the_closing_principles_the_course_relies_on_are_exercised():
