@@ -1,4 +1,9 @@
-"""A view shared by widgets whose exercise is one choice per item: a label, a dropdown, its feedback."""
+"""A view shared by widgets whose exercise is one choice per item: a label, a dropdown, its buttons and feedback.
+
+Each dropdown carries the item's text as its programmatic label (read by screen readers; the visible
+text sits beside it). Given ``on_check``, each row has a Check button; given ``on_reveal``, a Show answer
+button that the owning widget shows once a first attempt has missed. Every change goes at once to ``on_choice``.
+"""
 from __future__ import annotations
 
 from html import escape
@@ -8,6 +13,7 @@ from typing import Callable, Sequence
 import ipywidgets as widgets
 
 from ..feedback import Feedback
+from .saving import check_button, set_visible, show_answer_button
 
 NOT_CHOSEN = "— choose —"
 
@@ -16,21 +22,33 @@ class ChoiceRows(widgets.VBox):
     """Rows of (item text, dropdown of options, feedback); calls ``on_choice(item_id, value)`` on each change."""
 
     def __init__(self, items: Sequence[tuple[str, str]], options: Sequence[tuple[str, str]],
-                 on_choice: Callable[[str, str | None], None], folder: Path, label_width: str = "55%"):
+                 on_choice: Callable[[str, str | None], None], folder: Path, label_width: str = "55%",
+                 on_check: Callable[[str], None] | None = None, on_reveal: Callable[[str], None] | None = None):
         super().__init__()
         self._on_choice = on_choice
         self._folder = folder
         self._updating = False
         self.dropdowns: dict[str, widgets.Dropdown] = {}
         self.feedback: dict[str, widgets.HTML] = {}
+        self.checks: dict[str, widgets.Button] = {}
+        self.reveals: dict[str, widgets.Button] = {}
         rows = []
         for item_id, text in items:
-            dropdown = widgets.Dropdown(options=[(NOT_CHOSEN, None), *options], value=None,
-                                        layout=widgets.Layout(width="220px"))
+            dropdown = widgets.Dropdown(options=[(NOT_CHOSEN, None), *options], value=None, description=text,
+                                        style={"description_width": "0px"}, layout=widgets.Layout(width="220px"))
             dropdown.observe(self._changed(item_id), names="value")
             self.dropdowns[item_id], self.feedback[item_id] = dropdown, widgets.HTML()
             label = widgets.HTML(f"{escape(text)}", layout=widgets.Layout(width=label_width))
-            rows.append(widgets.VBox([widgets.HBox([label, dropdown]), self.feedback[item_id]],
+            line = [label, dropdown]
+            if on_check is not None:
+                self.checks[item_id] = check_button(f"your choice for “{text}”")
+                self.checks[item_id].on_click(lambda _button, item=item_id: on_check(item))
+                line.append(self.checks[item_id])
+            if on_reveal is not None:
+                self.reveals[item_id] = show_answer_button(f"“{text}”")
+                self.reveals[item_id].on_click(lambda _button, item=item_id: on_reveal(item))
+                line.append(self.reveals[item_id])
+            rows.append(widgets.VBox([widgets.HBox(line), self.feedback[item_id]],
                                      layout=widgets.Layout(margin="0 0 0.6em 0")))
         self.children = rows
 
@@ -44,6 +62,11 @@ class ChoiceRows(widgets.VBox):
 
     def explain(self, item_id: str, feedback: Feedback | None, pending: str = "") -> None:
         self.feedback[item_id].value = feedback.as_html(self._folder) if feedback else pending
+
+    def offer_answer(self, item_id: str, offered: bool) -> None:
+        """Show or hide the row's Show answer button."""
+        if item_id in self.reveals:
+            set_visible(self.reveals[item_id], offered)
 
     def _changed(self, item_id: str):
         def handler(change) -> None:

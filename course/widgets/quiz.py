@@ -1,105 +1,224 @@
-"""The quiz view: one block per question, instant explained feedback, answers saved as given."""
+"""The quiz view: one block per question, options in this learner's order, judged when the learner presses Check.
+
+What a block says comes from :mod:`course.quiz` (the judging) and the item's :class:`~course.feedback.Attempts`
+(how much it may say): a first miss is explained without the answer, which appears after a second miss or on
+"Show answer". A question without a key (graded work) is saved as answered and marked later.
+"""
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import ipywidgets as widgets
 
-from ..quiz import MULTIPLE, Question, Quiz, check_answer, chosen_keys, load_quiz
-from .saving import PENDING, AnswerKeeper, answers_from_code
+from ..errors import DataFileError
+from ..feedback import Attempts
+from ..misconceptions import load_misconceptions
+from ..quiz import (
+    MULTIPLE,
+    NOTHING_TICKED,
+    Option,
+    Question,
+    Quiz,
+    answer_only,
+    check_answer,
+    chosen_keys,
+    is_right,
+    load_quiz,
+    option_order,
+    shown_record,
+)
+from .saving import PENDING, AnswerKeeper, answers_from_code, check_button, set_visible, show_answer_button
+
+
+@lru_cache(maxsize=1)
+def _beliefs() -> dict[str, str]:
+    """Misconception id to the belief in a learner's words; empty when the catalogue cannot be read."""
+    try:
+        return {key: item.belief for key, item in load_misconceptions().items()}
+    except DataFileError:
+        return {}
 
 
 class QuizWidget(widgets.VBox):
-    """Shows a quiz; every choice is saved at once and explained at once."""
+    """Shows a quiz: every choice is saved at once, judged on Check, and explained without giving the answer away."""
 
-    def __init__(self, quiz: Quiz | str, widget_id: str | None = None, folder: str | Path | None = None,
+    def __init__(self, quiz: Quiz | str | Path, widget_id: str | None = None, folder: str | Path | None = None,
                  answers_in_code=None, **kwargs):
         super().__init__(**kwargs)
-        self.quiz = load_quiz(quiz) if isinstance(quiz, str) else quiz
+        self.quiz = quiz if isinstance(quiz, Quiz) else load_quiz(quiz)
+        self.widget_id = widget_id or self.quiz.id
         self._folder = Path(folder) if folder is not None else Path.cwd()
-        self._keeper = AnswerKeeper(widget_id or self.quiz.id, self._folder)
+        self._keeper = AnswerKeeper(self.widget_id, self._folder)
+        saved = self._keeper.restore()
+        seed = self._keeper.seed()
+        self._attempts: dict[str, Attempts] = {question.id: Attempts() for question in self.quiz.questions}
+        self._attempts.update({key: value for key, value in self._keeper.attempts().items()
+                               if key in self._attempts})
         self._answers: dict[str, Any] = {}
-        self._blocks = {question.id: _QuestionBlock(question, self._on_answer, self._folder)
-                        for question in self.quiz.questions}
+        self._notes: dict[str, str] = {}
+        self._blocks = {
+            question.id: _QuestionBlock(question, number, option_order(question, seed, self.widget_id), self)
+            for number, question in enumerate(self.quiz.questions, start=1)}
         self.children = [widgets.HTML(f"<h3>{escape(self.quiz.title)}</h3>"), self._keeper.message,
                          *self._blocks.values()]
+        self._keeper.shown(shown_record(self.quiz.questions, seed, self.widget_id))
         typed = answers_from_code(answers_in_code, self._keeper)
-        for question_id, answer in {**self._keeper.restore(), **typed}.items():
+        for question_id, answer in {**saved, **typed}.items():
             if question_id in self._blocks:
                 self._answers[question_id] = answer
                 self._blocks[question_id].show(answer)
         if typed:
-            self._keeper.save(self._answers)
+            for question_id in typed:
+                if question_id in self._blocks and not self.quiz.question(question_id).has_key:
+                    self._attempts[question_id].record(self._answers[question_id], None)
+            self._save()
+        for question_id in self._blocks:
+            self._refresh(question_id)
 
     @property
     def answers(self) -> dict[str, Any]:
         return dict(self._answers)
 
-    def answer(self, question_id: str, answer: Any) -> None:
-        """Answer a question as a learner would: a key, or a list of keys for multiple select."""
+    @property
+    def attempts(self) -> dict[str, Attempts]:
+        """Each item's attempts so far (first answer checked, count, misses, answer shown)."""
+        return {key: value for key, value in self._attempts.items() if value.count or value.revealed}
+
+    def options_shown(self, question_id: str) -> list[str]:
+        """The option keys of a question in the order this learner sees them."""
+        return [option.key for option in self._blocks[question_id].order]
+
+    def choose(self, question_id: str, answer: Any) -> None:
+        """Select an option (a key) or tick options (a list of keys), as a learner does, without checking."""
         self._blocks[question_id].show(answer)
-        self._on_answer(question_id, answer)
+        self._on_change(question_id, answer)
+
+    def check(self, question_id: str) -> None:
+        """Press the question's Check button."""
+        self._blocks[question_id].check.click()
+
+    def show_answer(self, question_id: str) -> None:
+        """Press the question's Show answer button."""
+        self._on_reveal(question_id)
+
+    def answer(self, question_id: str, answer: Any) -> None:
+        """Answer a question as a learner would: choose, then press Check."""
+        self.choose(question_id, answer)
+        if self.quiz.question(question_id).has_key:
+            self.check(question_id)
+
+    def feedback_html(self, question_id: str) -> str:
+        return self._blocks[question_id].feedback.value
 
     def feedback_text(self, question_id: str) -> str:
-        feedback = check_answer(self.quiz.question(question_id), self._answers.get(question_id))
+        feedback = self._feedback(question_id)
         return feedback.as_text() if feedback else ""
 
-    def _on_answer(self, question_id: str, answer: Any) -> None:
+    def _feedback(self, question_id: str):
+        question = self.quiz.question(question_id)
+        answer = self._answers.get(question_id)
+        attempts = self._attempts[question_id]
+        beliefs = _beliefs() if question.has_key else {}
+        if attempts.checked(answer):
+            return check_answer(question, answer, reveal=attempts.answer_shown, beliefs=beliefs)
+        return answer_only(question) if attempts.answer_shown else None
+
+    def _on_change(self, question_id: str, answer: Any) -> None:
         self._answers[question_id] = answer
-        self._keeper.save(self._answers)
-        self._blocks[question_id].explain(answer)
+        self._notes.pop(question_id, None)
+        if not self.quiz.question(question_id).has_key and chosen_keys(answer):
+            self._attempts[question_id].record(answer, None)
+        self._save()
+        self._refresh(question_id)
+
+    def _on_check(self, question_id: str) -> None:
+        question = self.quiz.question(question_id)
+        answer = self._answers.get(question_id)
+        if not chosen_keys(answer):
+            self._notes[question_id] = NOTHING_TICKED if question.kind == MULTIPLE else \
+                "Choose an option, then press Check."
+        elif self._attempts[question_id].record(answer, is_right(question, answer)):
+            self._save()
+        self._refresh(question_id)
+
+    def _on_reveal(self, question_id: str) -> None:
+        self._attempts[question_id].reveal()
+        self._save()
+        self._refresh(question_id)
+
+    def _save(self) -> None:
+        self._keeper.save(self._answers, self._attempts)
+
+    def _refresh(self, question_id: str) -> None:
+        question = self.quiz.question(question_id)
+        block = self._blocks[question_id]
+        attempts = self._attempts[question_id]
+        if not question.has_key:
+            block.feedback.value = PENDING if chosen_keys(self._answers.get(question_id)) else ""
+            return
+        feedback = self._feedback(question_id)
+        note = self._notes.get(question_id)
+        block.feedback.value = f"<i>{escape(note)}</i>" if note else feedback.as_html(self._folder) if feedback else ""
+        set_visible(block.reveal, attempts.misses >= 1 and not attempts.answer_shown)
 
 
 class _QuestionBlock(widgets.VBox):
-    def __init__(self, question: Question, on_answer, folder: Path):
+    """One question: prompt, options in this learner's order, Check and Show answer buttons, feedback."""
+
+    def __init__(self, question: Question, number: int, order: list[Option], owner: QuizWidget):
         super().__init__(layout=widgets.Layout(margin="0 0 1em 0"))
-        self._question = question
-        self._on_answer = on_answer
-        self._folder = folder
+        self.question = question
+        self.order = order
         self._updating = False
-        self._feedback = widgets.HTML()
-        prompt = widgets.HTML(f"<b>{escape(question.prompt)}</b>")
+        self.feedback = widgets.HTML()
+        what = f"question {number}"
+        prompt = widgets.HTML(f"<b>{number}. {escape(question.prompt)}</b>")
         if question.kind == MULTIPLE:
-            self._boxes = {option.key: widgets.Checkbox(description=option.text, indent=False,
-                                                        layout=widgets.Layout(width="auto"))
-                           for option in question.options}
-            for box in self._boxes.values():
-                box.observe(self._on_boxes, names="value")
-            choices = widgets.VBox(list(self._boxes.values()))
+            self.boxes = {option.key: widgets.Checkbox(description=option.text, indent=False, value=False,
+                                                       layout=widgets.Layout(width="auto"))
+                          for option in order}
+            for box in self.boxes.values():
+                box.observe(self._on_boxes(owner._on_change), names="value")
+            how = widgets.HTML("<i>Choose every option that applies, then press Check.</i>" if question.has_key
+                               else "<i>Choose every option that applies.</i>")
+            choices = widgets.VBox([how, *self.boxes.values()])
         else:
-            self._radio = widgets.RadioButtons(options=[(o.text, o.key) for o in question.options], value=None,
-                                               layout=widgets.Layout(width="auto"))
-            self._radio.observe(self._on_radio, names="value")
-            choices = self._radio
-        self.children = [prompt, choices, self._feedback]
+            self.radio = widgets.RadioButtons(options=[(option.text, option.key) for option in order], value=None,
+                                              description=f"Answer to {what}", style={"description_width": "0px"},
+                                              layout=widgets.Layout(width="auto"))
+            self.radio.observe(self._on_radio(owner._on_change), names="value")
+            choices = self.radio
+        self.check = check_button(f"your answer to {what}")
+        self.check.on_click(lambda _button: owner._on_check(question.id))
+        self.reveal = show_answer_button(what)
+        self.reveal.on_click(lambda _button: owner._on_reveal(question.id))
+        buttons = widgets.HBox([self.check, self.reveal]) if question.has_key else widgets.HBox()
+        self.children = [prompt, choices, buttons, self.feedback]
 
     def show(self, answer: Any) -> None:
         self._updating = True
         try:
             keys = chosen_keys(answer)
-            if self._question.kind == MULTIPLE:
-                for key, box in self._boxes.items():
+            if self.question.kind == MULTIPLE:
+                for key, box in self.boxes.items():
                     box.value = key in keys
             else:
                 key = next(iter(keys), None)
-                self._radio.value = key if self._question.option(key or "") else None
+                self.radio.value = key if self.question.option(key or "") else None
         finally:
             self._updating = False
-        self.explain(answer)
 
-    def explain(self, answer: Any) -> None:
-        feedback = check_answer(self._question, answer)
-        if feedback:
-            self._feedback.value = feedback.as_html(self._folder)
-        else:
-            self._feedback.value = PENDING if chosen_keys(answer) and not self._question.has_key else ""
+    def _on_radio(self, on_change: Callable[[str, Any], None]):
+        def handler(change) -> None:
+            if not self._updating and change["new"] is not None:
+                on_change(self.question.id, change["new"])
+        return handler
 
-    def _on_radio(self, change) -> None:
-        if not self._updating and change["new"] is not None:
-            self._on_answer(self._question.id, change["new"])
-
-    def _on_boxes(self, change) -> None:
-        if not self._updating:
-            self._on_answer(self._question.id, sorted(key for key, box in self._boxes.items() if box.value))
+    def _on_boxes(self, on_change: Callable[[str, Any], None]):
+        def handler(change) -> None:
+            if not self._updating:
+                on_change(self.question.id, sorted(key for key, box in self.boxes.items() if box.value))
+        return handler

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from course.answers import AnswerStore
 from course.company_size import load_stages
 from course.errors import DataFileError
 from course.paths import data_dir
@@ -27,28 +28,126 @@ def test_explorer_explains_a_wrong_prediction_and_reveals_the_holders(tmp_path):
     assert CompanySizeExplorer(folder=tmp_path).answers == {"5": "specialists"}
 
 
-def test_raci_needs_exactly_one_accountable(tmp_path):
-    """Are zero and two Accountables each refused with the rule, and one A with the key's letters accepted?"""
-    builder = RaciBuilder(folder=tmp_path)
+ROLES = ("product_manager", "project_manager", "product_marketing_manager", "sales")
+KEY = {"product_manager": "C", "project_manager": "A", "product_marketing_manager": "I", "sales": "I"}
+EXERCISE = {
+    "id": "practice", "title": "A promised report", "situation": "Sales promised a report nobody assessed.",
+    "roles": list(ROLES),
+    "see": {"lesson": "05-who-decides-what", "section": "Deciding what versus making it happen"},
+    "activities": [
+        {"id": "decide", "text": "Decide whether the report goes on the roadmap",
+         "given": {"product_manager": "A", "project_manager": "C", "product_marketing_manager": "I", "sales": "C"},
+         "key": {"product_manager": "A", "project_manager": "C", "product_marketing_manager": "I", "sales": "C"},
+         "why": "Deciding what the product does is the product manager's call; the others advise or hear."},
+        {"id": "assess", "text": "Assess what the report does to the schedule", "given": {"sales": "I"},
+         "key": KEY, "why": "Assessing the effect on delivery is project management."},
+        {"id": "deliver", "text": "Deliver the report if it is approved", "key": KEY,
+         "why": "Delivering approved work on time is the project manager's accountability."},
+    ],
+}
+
+
+@pytest.fixture
+def practice(tmp_path):
+    path = tmp_path / "practice.json"
+    path.write_text(json.dumps(EXERCISE))
+    return load_raci(path)
+
+
+def test_a_raci_row_is_judged_on_check_not_on_each_letter(tmp_path, practice):
+    """Does choosing letters save them without a verdict, with Check judging the full row?"""
+    builder = RaciBuilder(practice, folder=tmp_path)
     builder.set("deliver", "project_manager", "R")
-    assert "Nobody is Accountable" in builder.feedback_text("deliver")
+    assert builder.feedback_html("deliver") == ""
+    assert AnswerStore(tmp_path).answers_for("raci-practice")["deliver"] == {"project_manager": "R"}
+    builder.check("deliver")
+    assert "still blank" in builder.feedback_html("deliver") and builder.attempts == {}
+
+
+def test_a_first_wrong_check_names_the_kind_of_mistake_not_the_letters(tmp_path, practice):
+    """Are zero and two Accountables named as such, and a wrong column named without the key's letters?"""
+    builder = RaciBuilder(practice, folder=tmp_path)
+    builder.fill("deliver", {"product_manager": "C", "project_manager": "R", "product_marketing_manager": "I",
+                             "sales": "I"})
+    builder.check("deliver")
+    text = builder.feedback_text("deliver")
+    assert "Nobody is Accountable" in text and "project manager's accountability" in text
+    assert "The answer" not in text and "Product manager: C" not in text
+    other = RaciBuilder(practice, widget_id="other", folder=tmp_path)
+    other.fill("deliver", {"product_manager": "A", "project_manager": "A", "product_marketing_manager": "I",
+                           "sales": "I"})
+    other.check("deliver")
+    assert "both Accountable" in other.feedback_text("deliver")
+    third = RaciBuilder(practice, widget_id="third", folder=tmp_path)
+    third.fill("deliver", {"product_manager": "R", "project_manager": "A", "product_marketing_manager": "I",
+                           "sales": "C"})
+    third.check("deliver")
+    text = third.feedback_text("deliver")
+    assert "the columns Product manager and Sales are off" in text
+    assert "Consulted rather than" not in text and "The answer" not in text
+
+
+def test_the_row_comes_after_a_second_miss_or_on_request(tmp_path, practice):
+    """After a second wrong Check (or Show answer), does the row say what each off column should be?"""
+    builder = RaciBuilder(practice, folder=tmp_path)
+    builder.fill("deliver", {"product_manager": "A", "project_manager": "R", "product_marketing_manager": "I",
+                             "sales": "I"})
+    builder.check("deliver")
+    assert builder.reveals["deliver"].layout.display != "none"
+    builder.set("deliver", "product_manager", "R")
     builder.set("deliver", "project_manager", "A")
-    builder.set("deliver", "product_manager", "A")
-    assert "both Accountable" in builder.feedback_text("deliver")
-    for role, letter in {"product_manager": "C", "product_marketing_manager": "I", "sales": "I"}.items():
-        builder.set("deliver", role, letter)
+    builder.check("deliver")
+    text = builder.feedback_text("deliver")
+    assert "Product manager: Consulted rather than Responsible" in text
+    assert "The answer: Product manager: C (Consulted); Project manager: A (Accountable)" in text
+    other = RaciBuilder(practice, widget_id="other", folder=tmp_path)
+    other.show_answer("deliver")
+    assert "Project manager: A (Accountable)" in other.feedback_text("deliver")
+    builder.set("deliver", "product_manager", "C")
+    builder.check("deliver")
     assert builder.feedback_text("deliver").startswith("Right.")
-    assert RaciBuilder(folder=tmp_path).grid["deliver"]["project_manager"] == "A"
 
 
-def test_raci_explains_letters_that_differ_from_the_key(tmp_path):
-    """With one A but other letters off the key, does the feedback say which role should have which letter?"""
+def test_given_letters_are_locked_and_a_full_row_is_a_worked_example(tmp_path, practice):
+    """Are given letters filled and locked, and is a fully given row shown worked, with no Check to press?"""
+    builder = RaciBuilder(practice, folder=tmp_path)
+    assert builder.cells[("assess", "sales")].value == "I" and builder.cells[("assess", "sales")].disabled
+    assert not builder.cells[("assess", "project_manager")].disabled
+    assert all(builder.cells[("decide", role)].disabled for role in ROLES)
+    assert "decide" not in builder.checks and "the others advise or hear" in builder.feedback_html("decide")
+    builder.fill("assess", {"product_manager": "C", "project_manager": "A", "product_marketing_manager": "I"})
+    builder.check("assess")
+    assert builder.feedback_text("assess").startswith("Right.")
+    assert RaciBuilder(practice, folder=tmp_path).grid["assess"] == KEY
+
+
+def test_raci_first_attempts_are_recorded_and_restored(tmp_path, practice):
+    """Is a row's first checked set of letters kept, and does a re-created grid show the same feedback stage?"""
+    builder = RaciBuilder(practice, folder=tmp_path)
+    wrong = {"product_manager": "A", "project_manager": "R", "product_marketing_manager": "I", "sales": "I"}
+    builder.fill("deliver", wrong)
+    builder.check("deliver")
+    saved = AnswerStore(tmp_path).section_for("attempts", "raci-practice")["deliver"]
+    assert saved["first"] == wrong and saved["first_correct"] is False and saved["count"] == 1
+    again = RaciBuilder(practice, folder=tmp_path)
+    assert again.grid["deliver"] == wrong
+    assert "Not yet" in again.feedback_html("deliver") and "The answer" not in again.feedback_text("deliver")
+
+
+def test_raci_controls_are_labelled(tmp_path, practice):
+    """Does each letter cell name its role and activity for a screen reader?"""
+    builder = RaciBuilder(practice, folder=tmp_path)
+    assert builder.cells[("deliver", "sales")].description == "Sales for “Deliver the report if it is approved”"
+    assert builder.checks["deliver"].description == "Check"
+
+
+def test_the_shipped_raci_exercise_loads_with_its_fading(tmp_path):
+    """Does data/raci/sales-promise.json load, every given letter agreeing with the key, and build a grid?"""
+    exercise = load_raci("sales-promise")
+    for activity in exercise.activities:
+        assert all(activity.key[role] == letter for role, letter in activity.given.items())
     builder = RaciBuilder(folder=tmp_path)
-    for role, letter in {"product_manager": "A", "project_manager": "R", "product_marketing_manager": "I",
-                         "sales": "I"}.items():
-        builder.set("decide", role, letter)
-    text = builder.feedback_text("decide")
-    assert "Project manager: Consulted rather than Responsible" in text
+    assert set(builder.checks) == {activity.id for activity in exercise.asked}
 
 
 def test_a_raci_key_with_two_accountables_is_refused(tmp_path):
@@ -58,4 +157,19 @@ def test_a_raci_key_with_two_accountables_is_refused(tmp_path):
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(raw))
     with pytest.raises(DataFileError, match="activity decide: the key must have exactly one A"):
+        load_raci(path)
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda a: a["activities"][1]["given"].update(sales="A"), "activity assess: 'given' disagrees with the key"),
+    (lambda a: a["activities"][1]["given"].update(cfo="I"), "activity assess: 'given' must map roles"),
+    (lambda a: a["activities"][0].update(why=""), "activity decide: a worked example needs its 'why'"),
+])
+def test_bad_given_letters_are_refused_with_the_activity_named(tmp_path, change, words):
+    """Is a RACI file whose given letters contradict the key, or name an unknown role, refused in one line?"""
+    raw = json.loads(json.dumps(EXERCISE))
+    change(raw)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(raw))
+    with pytest.raises(DataFileError, match=words):
         load_raci(path)

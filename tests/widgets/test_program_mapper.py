@@ -1,6 +1,7 @@
 """Does the program mapper judge groupings by the dependencies, and keep the learner's grouping?"""
 from __future__ import annotations
 
+from course.answers import AnswerStore
 from course.program_mapper import STAND_ALONE, MapperProject, check_grouping
 from course.widgets import ProgramMapper
 
@@ -34,14 +35,49 @@ def test_sweeping_in_an_unrelated_project_is_explained():
     assert not check_grouping(PROJECTS, {"a": STAND_ALONE})["a"].correct
 
 
-def test_mapper_widget_checks_draws_and_restores(tmp_path):
-    """Does the widget explain a choice, draw the network, and restore the grouping when re-created?"""
+def test_mapper_widget_draws_at_once_judges_on_check_and_restores(tmp_path):
+    """Is a choice drawn at once but judged only on Check, and is the grouping restored when re-created?"""
     mapper = ProgramMapper(folder=tmp_path)
     mapper.assign("P17", "Program B")
     mapper.assign("P18", "Program C")
-    assert "depend on each other" in mapper.feedback_text("P18")
     assert mapper._plot.outputs
+    assert mapper.feedback_text("P18") == "" and mapper.attempts == {}
+    mapper.check()
+    assert "depend on each other" in mapper.feedback_text("P18")
     assert ProgramMapper(folder=tmp_path).grouping == {"P17": "Program B", "P18": "Program C"}
+
+
+def test_a_first_miss_explains_and_the_right_grouping_comes_after_a_second_or_on_request(tmp_path):
+    """Does a first miss give the reason and hint without the right group, which comes after a second miss?"""
+    mapper = ProgramMapper(folder=tmp_path)
+    mapper.assign("P05", STAND_ALONE)
+    mapper.check()
+    first = mapper.feedback_text("P05")
+    assert first.startswith("Not yet.") and "not stand-alone" in first and "Hint:" in first
+    assert "belongs in one program with" not in first
+    assert mapper._rows.reveals["P05"].layout.display != "none"
+    mapper.assign("P05", "Program A")
+    mapper.assign("P07", "Program A")
+    mapper.check()
+    assert "belongs in one program with P06" in mapper.feedback_text("P05")
+    other = ProgramMapper("other", folder=tmp_path)
+    other.show_answer("P10")
+    assert "belongs in one program with P11" in other.feedback_text("P10")
+
+
+def test_mapper_first_attempts_are_recorded_and_feedback_restored(tmp_path):
+    """Is each placed project's first checked grouping kept, and its feedback stage shown again by a new widget?"""
+    mapper = ProgramMapper(folder=tmp_path)
+    mapper.assign("P10", "Program A")
+    mapper.assign("P11", "Program A")
+    mapper.assign("P22", "Program A")
+    mapper.check()
+    saved = AnswerStore(tmp_path).section_for("attempts", "program-mapper")
+    assert saved["P10"]["first"] == {"with": ["P11", "P22"]} and saved["P10"]["first_correct"] is False
+    assert set(saved) == {"P10", "P11", "P22"}
+    again = ProgramMapper(folder=tmp_path)
+    assert "Not yet" in again.feedback_text("P22") and "belongs in one program" not in again.feedback_text("P22")
+    assert all(dropdown.description for dropdown in again._rows.dropdowns.values())
 
 
 def test_a_chain_of_hand_offs_over_years_is_not_a_program():

@@ -14,16 +14,49 @@ def test_statements_load_with_keys_and_lesson_links():
     assert all(s.role and s.explanation and s.see for s in statements)
 
 
-def test_a_wrong_role_names_the_right_one_and_why(tmp_path):
-    """When a learner picks the wrong role, does the feedback name the right role, say why, and link the lesson?"""
+def test_a_choice_is_judged_on_check_and_a_first_miss_explains_without_naming_the_role(tmp_path):
+    """Is a chosen role saved but not judged until Check, and does a first miss say why, not which role is right?"""
     widget = RoleSorterWidget(folder=tmp_path)
     widget._rows.dropdowns["s03"].value = "project_manager"
+    assert widget.feedback_html("s03") == ""
+    widget.check("s03")
     text = widget.feedback_text("s03")
-    assert text.startswith("Not yet.")
-    assert "belongs to the program manager" in text and "interdependent" in text
-    assert "Programs: projects that depend on each other" in widget._rows.feedback["s03"].value
-    widget.choose("s03", "program_manager")
-    assert widget.feedback_text("s03").startswith("Right.")
+    assert text.startswith("Not yet.") and "delivers one piece of work" in text
+    assert "Programs: projects that depend on each other" in widget.feedback_html("s03")
+    assert "program manager" not in widget.feedback_html("s03").lower().replace("program management", "")
+    assert widget._rows.reveals["s03"].layout.display != "none"
+
+
+def test_the_right_role_comes_after_a_second_miss_or_on_request(tmp_path):
+    """Is the right role and why shown only after a second miss, or when the learner presses Show answer?"""
+    widget = RoleSorterWidget(folder=tmp_path)
+    widget.answer("s03", "project_manager")
+    widget.answer("s03", "product_manager")
+    assert "The answer: the program manager" in widget.feedback_text("s03")
+    other = RoleSorterWidget("other", folder=tmp_path)
+    other.answer("s01", "program_manager")
+    assert "The answer" not in other.feedback_text("s01")
+    other.show_answer("s01")
+    assert "The answer: the product manager" in other.feedback_text("s01")
+    other.answer("s01", "product_manager")
+    assert other.feedback_text("s01").startswith("Right.")
+
+
+def test_first_attempts_are_kept_and_restored(tmp_path):
+    """Is a statement's first checked role kept, and does a new widget show the same stage of feedback?"""
+    RoleSorterWidget(folder=tmp_path).answer("s02", "product_manager")
+    saved = AnswerStore(tmp_path).section_for("attempts", "role-sorter")["s02"]
+    assert (saved["first"], saved["first_correct"], saved["count"]) == ("product_manager", False, 1)
+    again = RoleSorterWidget(folder=tmp_path)
+    assert again.feedback_text("s02").startswith("Not yet.") and "The answer" not in again.feedback_text("s02")
+
+
+def test_every_row_control_is_labelled(tmp_path):
+    """Does each dropdown carry its statement as a programmatic label, beside a Check button?"""
+    widget = RoleSorterWidget(folder=tmp_path)
+    for statement_id, statement in widget.statements.items():
+        assert widget._rows.dropdowns[statement_id].description == statement.text
+        assert widget._rows.checks[statement_id].description == "Check"
 
 
 def test_answers_are_saved_and_restored(tmp_path):
@@ -42,7 +75,11 @@ def test_without_a_key_answers_are_saved_but_not_judged(tmp_path):
     widget.choose("x1", "project_manager")
     assert "when your instructor grades" in widget._rows.feedback["x1"].value
     assert "Right" not in widget._rows.feedback["x1"].value and "Not yet" not in widget._rows.feedback["x1"].value
-    assert AnswerStore(tmp_path).answers_for("a-sorter") == {"x1": "project_manager"}
+    assert not widget._rows.checks, "nothing to check without a key"
+    store = AnswerStore(tmp_path)
+    assert store.answers_for("a-sorter") == {"x1": "project_manager"}
+    assert store.section_for("attempts", "a-sorter")["x1"]["first"] == "project_manager"
+    assert store.section_for("shown", "a-sorter") == {"statements": ["x1"]}
 
 
 def test_typed_answers_are_recorded_and_a_stub_means_use_the_widget(tmp_path):
