@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 from .errors import DataFileError
 from .feedback import SectionLink
 from .json_data import read_json
-from .paths import data_dir
+from .paths import LESSONS_DIR, data_dir
 
 if TYPE_CHECKING:
     from .plots import AccessibleFigure
@@ -504,17 +505,20 @@ class _Checker:
 
 
 def validate(content: Any, cases: Iterable[str] | None = None,
-             misconceptions: Mapping[str, Any] | Iterable[str] | None = None) -> list[Problem]:
+             misconceptions: Mapping[str, Any] | Iterable[str] | None = None,
+             lessons: Path | None = LESSONS_DIR) -> list[Problem]:
     """Every problem of a scenario file's content, in file order, then the whole-scenario rules.
 
     ``cases`` and ``misconceptions`` are the known ids (default: the course's ``data/cases.csv`` and
-    ``data/misconceptions.csv``).
+    ``data/misconceptions.csv``); ``see`` must name an H2 heading of a notebook in ``lessons`` (None: not
+    checked). The whole-scenario rules (best path, endings, recovery paths, where the best choice sits) are
+    checked once nothing blocks playing the file: on a graph with a loop or an unknown node they mean nothing.
     """
     checker = _Checker()
     if not isinstance(content, dict):
         checker.add("format", "the top level must be an object with id, title, start, state and nodes")
         return checker.problems
-    _check_top_level(content, checker, cases)
+    _check_top_level(content, checker, cases, lessons)
     variables = _check_state(content.get("state"), checker)
     nodes = content.get("nodes")
     if not isinstance(nodes, dict) or not nodes:
@@ -534,7 +538,7 @@ def validate(content: Any, cases: Iterable[str] | None = None,
     return checker.problems
 
 
-def _check_top_level(content: dict, checker: _Checker, cases: Iterable[str] | None) -> None:
+def _check_top_level(content: dict, checker: _Checker, cases: Iterable[str] | None, lessons: Path | None) -> None:
     for key in ("id", "title"):
         checker.text(content, key)
     start = content.get("start")
@@ -552,6 +556,13 @@ def _check_top_level(content: dict, checker: _Checker, cases: Iterable[str] | No
     see = content.get("see")
     if not (isinstance(see, dict) and isinstance(see.get("lesson"), str) and isinstance(see.get("section"), str)):
         checker.add("metadata", "'see' must be an object with the 'lesson' and 'section' the debrief links to")
+    elif lessons is not None:
+        notebook = lessons / f"{see['lesson']}.ipynb"
+        if not notebook.is_file():
+            checker.add("see", f"'see' names lesson '{see['lesson']}', which does not exist")
+        elif see["section"] not in _h2_headings(notebook):
+            checker.add("see", f"'see' names section '{see['section']}', which is not an H2 heading of lesson "
+                               f"'{see['lesson']}'")
     principles = content.get("principles", [])
     if not (isinstance(principles, list) and all(isinstance(p, int) and not isinstance(p, bool) and 1 <= p <= 9
                                                  for p in principles)):
@@ -568,6 +579,15 @@ def _check_top_level(content: dict, checker: _Checker, cases: Iterable[str] | No
     for case in named:
         if case not in known:
             checker.add("unknown-case", f"case '{case}' is not in data/cases.csv")
+
+
+def _h2_headings(notebook: Path) -> list[str]:
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    text = "\n".join("".join(cell.get("source", "")) for cell in cells if cell.get("cell_type") == "markdown")
+    return [heading.strip() for heading in re.findall(r"^##\s+(.+)$", text, re.M)]
 
 
 def _check_state(raw: Any, checker: _Checker) -> dict[str, str]:
@@ -855,7 +875,8 @@ def parse_scenario(content: Any, source: str = "scenario") -> Scenario:
         catalogue = misconception_catalogue()
     except DataFileError:
         catalogue = {}
-    problems = [problem for problem in validate(content, misconceptions=catalogue or None) if problem.blocking]
+    problems = [problem for problem in validate(content, misconceptions=catalogue or None, lessons=None)
+                if problem.blocking]
     if problems:
         more = (f" (and {len(problems) - 1} more; 'pm-course scenario check {source}' lists them all)"
                 if len(problems) > 1 else "")

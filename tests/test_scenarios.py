@@ -136,6 +136,9 @@ PROBLEMS = {
     "choice without id": (lambda s: s["nodes"]["rescue"]["choices"][1].pop("id"), ("format", "rescue", "#2"),
                           "missing 'id'"),
     "unknown role": (lambda s: s.update(role="scrum_master"), ("metadata", None, None), "not 'scrum_master'"),
+    "review link to a missing heading": (lambda s: s["see"].update(section="No such heading"), ("see", None, None),
+                                         "'see' names section 'No such heading', which is not an H2 heading of "
+                                         "lesson '01-two-pms'"),
 }
 
 
