@@ -53,6 +53,8 @@ class ScenarioPlayer(widgets.VBox):
         self.widget_id = widget_id or f"scenario-{self.scenario.id}"
         self._store = AnswerStore(self._folder)
         saved, self._first, self._shown, self._damaged = self._saved()
+        if not isinstance(self._first.get("path"), list):  # nothing recorded yet, or a hand-edited record
+            self._first = {}
         self._seed = f"session:{secrets.token_hex(8)}" if self._damaged else self._store.seed()
         path, note = restorable_path(self.scenario, saved.get("path"))
         self.run = ScenarioRun(self.scenario, path)
