@@ -8,12 +8,19 @@
 * flags, after Ebel: D of .40 or more is very good, .30 to .39 good, .20 to .29 to revise,
   under .20 to rewrite; a negative D usually means a wrong key. Items nearly everyone gets
   right (p above .90) or wrong (p below .20) are flagged too.
+
+Graded widgets draw their items per student from a pool (:mod:`course.variants`), so beside the graded cells every
+pool item gets its own p and D, over the students who saw it, from their *first* attempts (the answer file's
+``attempts`` section): a learner who tried twice shows what they believed first, which is what the item measures.
 """
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
+
+from ..quiz import chosen_keys
 
 GROUP_SHARE = 0.27
 
@@ -67,27 +74,82 @@ def _flag(p: float, d: float) -> str:
     return "; ".join(flags)
 
 
-def option_counts(answers: dict[str, dict], key: dict[str, dict]) -> pd.DataFrame:
-    """How often each wrong option was chosen, named by its misconception.
+MIN_SEEN = 5  # below this many students, an item's p and D say little
 
-    ``answers``: student to that student's saved answers (widget id to question id to answer);
-    ``key``: widget id to question id to {"correct": answer, "misconceptions": {option: name}}.
+
+def analyse_pool_items(right: pd.DataFrame, totals: pd.Series) -> pd.DataFrame:
+    """Item analysis per pool item, over the students who saw it.
+
+    ``right``: one row per student, one column per pool item (``widget/item``): 1 or 0 for the student's first
+    attempt (right or not), NaN where the item was not drawn for the student. ``totals``: each student's total score,
+    which ranks the class for D (the top and bottom 27% of the students who saw the item).
+    Returns one row per pool item: widget, item, seen_by, p, D, quality and flag.
+    """
+    rows = []
+    for column in right.columns:
+        seen = right[column].dropna().astype(float)
+        widget, _, item = column.partition("/")
+        if seen.empty:
+            rows.append({"pool_item": column, "widget": widget, "item": item, "seen_by": 0, "p": float("nan"),
+                         "D": float("nan"), "quality": "", "flag": "drawn for nobody"})
+            continue
+        order = totals.reindex(seen.index).fillna(0).sort_values(kind="mergesort").index
+        size = group_size(len(seen))
+        p = float(seen.mean())
+        d = float(seen[order[-size:]].mean() - seen[order[:size]].mean())
+        flag = _flag(p, d)
+        if len(seen) < MIN_SEEN:
+            flag = f"seen by only {len(seen)}: too few to judge" + (f"; {flag}" if flag else "")
+        rows.append({"pool_item": column, "widget": widget, "item": item, "seen_by": int(len(seen)),
+                     "p": round(p, 3), "D": round(d, 3), "quality": _quality(d), "flag": flag})
+    columns = ["pool_item", "widget", "item", "seen_by", "p", "D", "quality", "flag"]
+    return pd.DataFrame(rows, columns=columns).set_index("pool_item")
+
+
+def wrong_labels(answer: Any, correct: Any) -> list[str]:
+    """What was wrong in one answer, as labels the key's ``misconceptions`` name: a wrong option's key; for a
+    multiple-select item each wrongly chosen key and each missed right key as ``-key``; for a RACI row who was made
+    Accountable (``A:<role>``, ``A:shared`` for several, ``A:none``), or ``letters`` when only other letters were
+    wrong. Empty for a right answer or none."""
+    if answer is None or answer == "" or answer == [] or answer == {}:
+        return []
+    if isinstance(correct, dict):
+        if not isinstance(answer, dict):
+            return ["unreadable"]
+        if answer == correct:
+            return []
+        accountable = sorted(role for role, letter in answer.items() if letter == "A")
+        if len(accountable) > 1:
+            return ["A:shared"]
+        if not accountable:
+            return ["A:none"]
+        return [f"A:{accountable[0]}"] if correct.get(accountable[0]) != "A" else ["letters"]
+    if isinstance(correct, list):
+        chosen, right = chosen_keys(answer), set(correct)
+        return sorted(chosen - right) + [f"-{key}" for key in sorted(right - chosen)]
+    return [] if answer == correct else [str(answer)]
+
+
+def option_counts(answers: dict[str, dict], key: dict[str, dict],
+                  seen: dict[str, dict[str, list[str]]] | None = None) -> pd.DataFrame:
+    """How often each wrong answer was given, named by its misconception.
+
+    ``answers``: student to that student's answers (widget id to item id to answer; first attempts where the
+    caller has them); ``key``: widget id to item id to {"correct": answer, "misconceptions": {label: id}};
+    ``seen``: student to widget id to the items drawn for that student (None: every student saw every item).
+    ``share`` is the count over the students who saw the item.
     """
     rows = []
     for widget, questions in key.items():
         for question, spec in questions.items():
-            given = [student_answers.get(widget, {}).get(question) for student_answers in answers.values()]
-            chosen = [value for value in given if value is not None]
+            viewers = [student for student in answers
+                       if seen is None or question in seen.get(student, {}).get(widget, [])]
             counts: dict[str, int] = {}
-            for value in chosen:
-                label = ",".join(sorted(value)) if isinstance(value, list) else str(value)
-                counts[label] = counts.get(label, 0) + 1
-            correct = spec["correct"]
-            correct_label = ",".join(sorted(correct)) if isinstance(correct, list) else str(correct)
-            for label, count in sorted(counts.items(), key=lambda item: -item[1]):
-                if label == correct_label:
-                    continue
+            for student in viewers:
+                for label in wrong_labels(answers[student].get(widget, {}).get(question), spec["correct"]):
+                    counts[label] = counts.get(label, 0) + 1
+            for label, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
                 rows.append({"widget": widget, "question": question, "wrong_answer": label, "chosen_by": count,
-                             "share": round(count / len(answers), 3) if answers else 0.0,
+                             "share": round(count / len(viewers), 3) if viewers else 0.0,
                              "misconception": spec.get("misconceptions", {}).get(label, "unnamed")})
     return pd.DataFrame(rows, columns=["widget", "question", "wrong_answer", "chosen_by", "share", "misconception"])

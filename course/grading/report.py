@@ -11,11 +11,14 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from ..answers import AnswerFileError, AnswerStore
 from ..errors import CourseError
+from ..paths import data_dir
 from ..plots import PALETTE, AccessibleFigure
+from ..variants import pool_path
 from .course_folder import CourseFolder
 from .inspection import GRADED
-from .item_analysis import analyse_items, option_counts
+from .item_analysis import analyse_items, analyse_pool_items, option_counts, wrong_labels
 from .journal import GradingJournal
+from .widget_checks import items_to_mark, read_handed_in
 
 
 def graded_students(course: CourseFolder, assignment: str) -> list[str]:
@@ -61,21 +64,78 @@ def build_report(course: CourseFolder, assignment: str, out_dir: Path) -> dict[s
     waiting = [item for item in scores.columns if item not in complete]
     items = analyse_items(scores[complete] / maxima[complete], maxima[complete])
     key = _answer_key(course, assignment)
-    answers = {student: _answers(course.autograded(student, assignment)) for student in scores.index}
-    options = option_counts(answers, key)
     totals = scores.sum(axis=1, min_count=1).rename("total")
-    paths = {name: out_dir / f"{name}.csv" for name in ("items", "options", "scores")}
+    first, seen = first_answers(course, assignment, list(scores.index), key)
+    options = _with_beliefs(option_counts(first, key, seen))
+    pool_items = analyse_pool_items(right_at_first(first, seen, key), totals)
+    paths = {name: out_dir / f"{name}.csv" for name in ("items", "pool_items", "options", "scores")}
     items.to_csv(paths["items"])
+    pool_items.to_csv(paths["pool_items"])
     options.to_csv(paths["options"], index=False)
     scores.assign(total=totals).to_csv(paths["scores"], index_label="student")
     distribution = _distribution_plot(totals, float(maxima.sum()), assignment)
     item_plot = _item_plot(items)
     (out_dir / "distribution.png").write_bytes(distribution.png())
     (out_dir / "items.png").write_bytes(item_plot.png())
+    pool_plot = _pool_plot(pool_items) if len(pool_items) else None
+    if pool_plot:
+        (out_dir / "pool_items.png").write_bytes(pool_plot.png())
     paths["html"] = out_dir / "index.html"
     paths["html"].write_text(_page(assignment, totals, float(maxima.sum()), items, options, waiting, distribution,
-                                   item_plot), encoding="utf-8")
+                                   item_plot, pool_items, pool_plot), encoding="utf-8")
     return paths
+
+
+def first_answers(course: CourseFolder, assignment: str, students: list[str], key: dict
+                  ) -> tuple[dict[str, dict], dict[str, dict[str, list[str]]]]:
+    """Per student: each graded widget item's first attempt (the answer file's ``attempts``; the saved answer where
+    no attempt was recorded, e.g. answers typed into the notebook), and the items drawn for the student, as the
+    grader decided them (:func:`course.grading.widget_checks.items_to_mark`)."""
+    answers: dict[str, dict] = {}
+    seen: dict[str, dict[str, list[str]]] = {}
+    for student in students:
+        handed_in = read_handed_in(course.submitted(student, assignment))
+        saved = _answers(course.autograded(student, assignment))
+        attempts = handed_in.get("attempts") if isinstance(handed_in.get("attempts"), dict) else {}
+        answers[student], seen[student] = {}, {}
+        for widget, questions in key.items():
+            if pool_path(widget).is_file():
+                seen[student][widget] = items_to_mark(widget, student, handed_in)[0]
+            else:
+                seen[student][widget] = list(questions)
+            tried = attempts.get(widget) if isinstance(attempts.get(widget), dict) else {}
+            given = saved.get(widget, {}) if isinstance(saved.get(widget), dict) else {}
+            answers[student][widget] = {}
+            for item in seen[student][widget]:
+                record = tried.get(item)
+                if isinstance(record, dict) and record.get("count") and record.get("first") is not None:
+                    answers[student][widget][item] = record["first"]
+                elif given.get(item) is not None:
+                    answers[student][widget][item] = given[item]
+    return answers, seen
+
+
+def right_at_first(answers: dict[str, dict], seen: dict[str, dict[str, list[str]]], key: dict) -> pd.DataFrame:
+    """One row per student, one column per pool item (``widget/item``): 1 when the first attempt was right, 0 when
+    it was wrong or missing, NaN when the item was not drawn for the student."""
+    table = {}
+    for student, widgets in seen.items():
+        row = {}
+        for widget, items in widgets.items():
+            for item in items:
+                answer = answers[student].get(widget, {}).get(item)
+                right = answer is not None and not wrong_labels(answer, key[widget][item]["correct"])
+                row[f"{widget}/{item}"] = float(right)
+        table[student] = row
+    columns = [f"{widget}/{item}" for widget, questions in key.items() for item in questions]
+    return pd.DataFrame.from_dict(table, orient="index").reindex(columns=columns)
+
+
+def _with_beliefs(options: pd.DataFrame) -> pd.DataFrame:
+    """The option counts with each misconception's belief, in the learner's words, from the course's catalogue."""
+    catalogue = data_dir() / "misconceptions.csv"
+    beliefs = pd.read_csv(catalogue).set_index("misconception_id")["belief"] if catalogue.is_file() else {}
+    return options.assign(belief=[beliefs.get(name, "") for name in options["misconception"]])
 
 
 def _answer_key(course: CourseFolder, assignment: str) -> dict:
@@ -127,7 +187,33 @@ def _item_plot(items: pd.DataFrame) -> AccessibleFigure:
     return AccessibleFigure(figure, alt)
 
 
-def _page(assignment, totals, maximum, items, options, waiting, distribution, item_plot) -> str:
+def _pool_plot(pool_items: pd.DataFrame) -> AccessibleFigure:
+    figure = Figure(figsize=(7, 4))
+    axes = figure.subplots()
+    axes.axhspan(-1, 0.2, color="#fbe3e3")
+    axes.axhspan(0.2, 0.3, color="#fff4d6")
+    judged = pool_items.dropna(subset=["p", "D"])
+    for number, (widget, group) in enumerate(judged.groupby("widget", sort=True)):
+        axes.scatter(group["p"], group["D"], s=20 + 12 * group["seen_by"], color=PALETTE[number % len(PALETTE)],
+                     alpha=0.8, label=widget, zorder=3)
+        for _name, row in group.iterrows():
+            axes.annotate(row["item"], (row["p"], row["D"]), textcoords="offset points", xytext=(4, 3), fontsize=7)
+    axes.set_xlim(-0.05, 1.05)
+    axes.set_ylim(min(-0.1, (judged["D"].min() if len(judged) else 0) - 0.1), 1.05)
+    axes.set_xlabel("difficulty p at first attempt (students who saw the item)")
+    axes.set_ylabel("discrimination D")
+    axes.set_title("Pool items (dot size: students who saw it)")
+    if len(judged):
+        axes.legend(fontsize=7, loc="lower right")
+    flagged = pool_items[pool_items["flag"] != ""].index.tolist()
+    alt = (f"Scatter of {len(judged)} pool items by first-attempt difficulty and discrimination, each over the "
+           f"students it was drawn for (between {int(pool_items['seen_by'].min())} and "
+           f"{int(pool_items['seen_by'].max())}). Flagged: {', '.join(flagged) if flagged else 'none'}.")
+    return AccessibleFigure(figure, alt)
+
+
+def _page(assignment, totals, maximum, items, options, waiting, distribution, item_plot, pool_items=None,
+          pool_plot=None) -> str:
     flagged = items[items["flag"] != ""]
     waiting_note = (f"<p>Written answers not yet graded by hand, left out of the analysis: "
                     f"{escape(', '.join(waiting))}.</p>" if waiting else "")
@@ -143,13 +229,25 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;
 <img src="distribution.png" alt="{escape(distribution.alt)}"><p><i>{escape(distribution.alt)}</i></p>
 <h2>Items that need attention</h2>
 {flagged.to_html() if len(flagged) else "<p>No item is flagged.</p>"}
-<h2>The most common wrong answers, by misconception</h2>
+{_pool_section(pool_items, pool_plot)}
+<h2>The most common wrong first attempts, by misconception</h2>
 {common.to_html(index=False) if len(common) else "<p>No widget or multiple-choice answers to analyse.</p>"}
 <h2>Every item</h2>
 <img src="items.png" alt="{escape(item_plot.alt)}"><p><i>{escape(item_plot.alt)}</i></p>
 {items.to_html()}
 <p>Difficulty p is the share of an item's points the class earned; discrimination D is that share in the top 27%
 of the class minus the bottom 27%. After Ebel: D of .40 or more is very good, .30-.39 good, .20-.29 revise, below .20
-rewrite; a negative D usually means a wrong key. The same tables are in items.csv, options.csv and scores.csv.</p>
+rewrite; a negative D usually means a wrong key. The same tables are in items.csv, pool_items.csv, options.csv and
+scores.csv.</p>
 </body></html>
 """
+
+
+def _pool_section(pool_items, pool_plot) -> str:
+    if pool_items is None or not len(pool_items):
+        return ""
+    return f"""<h2>Every pool item, at first attempt</h2>
+<p>Graded widgets draw each student's items from a pool, so each pool item is analysed over the students it was
+drawn for, on their first attempt (graded cells above use the final, graded answers).</p>
+<img src="pool_items.png" alt="{escape(pool_plot.alt)}"><p><i>{escape(pool_plot.alt)}</i></p>
+{pool_items.to_html()}"""

@@ -121,3 +121,27 @@ def test_pm_course_grade_marks_alike_and_the_summary_names_the_copy(variant_clas
     feedback = (root / "feedback" / "bob" / ASSIGNMENT / "cases.html").read_text(encoding="utf-8")
     assert "another student (ada)" in feedback
     assert "misconceptions" not in feedback and "answered_points" not in feedback
+
+
+def test_the_report_analyses_each_pool_item_over_the_students_who_saw_it(variant_class, tmp_path):
+    """After grading: pool_items.csv has every pool item with the number of students it was drawn for, first-attempt
+    p for the items ada and grace saw, and the page shows its plot with alt text."""
+    import pandas as pd
+
+    root = tmp_path / "course"
+    shutil.copytree(variant_class, root)
+    assert main(["grade", ASSIGNMENT, "--course", str(root), "--workers", "2", "--quiet", "--no-feedback"]) == 0
+    assert main(["report", ASSIGNMENT, "--course", str(root)]) == 0
+    out = root / "reports" / ASSIGNMENT
+    table = pd.read_csv(out / "pool_items.csv").set_index("pool_item")
+    for widget in ("a4-cases", "a4-raci"):
+        pool = load_pool(widget)
+        for item in pool.items:
+            viewers = [s for s in ("ada", "grace", "bob") if item.id in pool.draw(f"user:{s}")]
+            assert table.at[f"{widget}/{item.id}", "seen_by"] == len(viewers), item.id
+    ada_first = load_pool("a4-cases").draw("user:ada")[0]
+    if ada_first not in load_pool("a4-cases").draw("user:grace") + load_pool("a4-cases").draw("user:bob"):
+        assert table.at[f"a4-cases/{ada_first}", "p"] == 1.0
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert '<img src="pool_items.png" alt="Scatter of' in html and (out / "pool_items.png").stat().st_size > 1000
+
