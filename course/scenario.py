@@ -19,7 +19,6 @@ without Python. This module holds everything about it that is not a view:
 from __future__ import annotations
 
 import copy
-import csv
 import json
 import re
 from dataclasses import dataclass, field
@@ -31,7 +30,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 from .errors import DataFileError
 from .feedback import SectionLink
 from .json_data import read_json
-from .paths import LESSONS_DIR, data_dir
+from .misconceptions import Misconception, load_misconceptions
+from .paths import LESSONS_DIR
 
 if TYPE_CHECKING:
     from .plots import AccessibleFigure
@@ -74,15 +74,6 @@ class StateVariable:
         if abs(value) == 1 and unit.endswith("s") and not unit.endswith("ss"):
             unit = unit[:-1]
         return f"{_number(value)} {unit}".strip()
-
-
-@dataclass(frozen=True)
-class Misconception:
-    """A row of ``data/misconceptions.csv``: the mistaken belief and where the course corrects it."""
-
-    id: str
-    belief: str
-    see: SectionLink
 
 
 @dataclass(frozen=True)
@@ -459,30 +450,11 @@ class Problem:
         return ": ".join(part for part in (source, ", ".join(where), self.message) if part)
 
 
-def misconception_catalogue(path: str | Path | None = None) -> dict[str, Misconception]:
-    """``data/misconceptions.csv`` by id; DataFileError when it cannot be read."""
-    rows = _csv_rows(Path(path) if path is not None else data_dir() / "misconceptions.csv",
-                     ("misconception_id", "belief", "lesson", "section"))
-    return {row["misconception_id"]: Misconception(row["misconception_id"], row["belief"],
-                                                   SectionLink(row["lesson"], row["section"])) for row in rows}
-
-
-def case_ids(path: str | Path | None = None) -> set[str]:
+def case_ids() -> set[str]:
     """The case ids of ``data/cases.csv``; DataFileError when it cannot be read."""
-    return {row["case_id"] for row in _csv_rows(Path(path) if path is not None else data_dir() / "cases.csv",
-                                                ("case_id",))}
+    from .cases import load_cases
 
-
-def _csv_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
-    try:
-        with path.open(encoding="utf-8", newline="") as stream:
-            reader = csv.DictReader(stream)
-            missing = [column for column in columns if column not in (reader.fieldnames or [])]
-            if missing:
-                raise DataFileError(f"{path}: missing column(s) {', '.join(missing)}")
-            return list(reader)
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise DataFileError(f"{path}: cannot be read ({error})") from None
+    return set(load_cases().index)
 
 
 class _Checker:
@@ -621,7 +593,7 @@ def _known_misconceptions(misconceptions: Mapping[str, Any] | Iterable[str] | No
     if misconceptions is not None:
         return set(misconceptions)
     try:
-        return set(misconception_catalogue())
+        return set(load_misconceptions())
     except DataFileError as error:
         checker.add("unknown-misconception", f"the misconception ids cannot be checked: {error}")
         return None
@@ -872,7 +844,7 @@ def parse_scenario(content: Any, source: str = "scenario") -> Scenario:
     here; :func:`validate` and ``pm-course scenario check`` report them.
     """
     try:
-        catalogue = misconception_catalogue()
+        catalogue = load_misconceptions()
     except DataFileError:
         catalogue = {}
     problems = [problem for problem in validate(content, misconceptions=catalogue or None, lessons=None)
@@ -900,7 +872,7 @@ def check_file(name_or_path: str | Path) -> tuple[Path, list[Problem], Scenario 
     if any(problem.blocking for problem in problems):
         return path, problems, None
     try:
-        catalogue = misconception_catalogue()
+        catalogue = load_misconceptions()
     except DataFileError:
         catalogue = {}
     return path, problems, _build(content, catalogue)

@@ -16,11 +16,11 @@ import pytest
 
 from course.cli import main
 from course.errors import DataFileError
+from course.misconceptions import load_misconceptions
 from course.scenario import (
     ScenarioRun,
     case_ids,
     load_scenario,
-    misconception_catalogue,
     parse_scenario,
     restorable_path,
     strip_key,
@@ -315,7 +315,7 @@ def test_every_shipped_scenario_names_known_cases_and_misconceptions(path):
     assert content.get("cases"), f"{path.name}: no 'cases' cited"
     assert set(content["cases"]) <= case_ids(), f"{path.name}: unknown cases {set(content['cases']) - case_ids()}"
     named = {c.get("misconception") for node in content["nodes"].values() for c in node.get("choices", [])} - {None}
-    unknown = named - set(misconception_catalogue())
+    unknown = named - set(load_misconceptions())
     assert not unknown, f"{path.name}: misconceptions not in data/misconceptions.csv: {sorted(unknown)}"
 
 
