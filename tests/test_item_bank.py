@@ -77,7 +77,8 @@ def h2_headings(lesson: str) -> list[str] | None:
 
 
 def words(text: str) -> list[str]:
-    return re.findall(r"[\w'’-]+", text.lower())
+    """The words of ``text``, lower case, a possessive's "'s" dropped (so "manager's" is "manager")."""
+    return re.findall(r"[\w'-]+", re.sub(r"['’]s\b", "", text.lower().replace("’", "'")))
 
 
 def normalised(text: str) -> str:
@@ -92,7 +93,7 @@ def is_restatement(explanation: str, option_text: str) -> bool:
     return len(added) < 6
 
 
-def quotes(text: str, quoted: str, at_least_words: int = 4) -> bool:
+def quotes(text: str, quoted: str, at_least_words: int = 3) -> bool:
     """Whether ``text`` contains the whole of ``quoted`` (of at least a few words), ignoring case and punctuation."""
     return len(words(quoted)) >= at_least_words and f" {normalised(quoted)} " in f" {normalised(text)} "
 

@@ -1,6 +1,7 @@
 """A learner's path in JupyterLab, in Chromium: first lesson, a widget, and an assignment graded as saved."""
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import time
@@ -10,6 +11,7 @@ import pytest
 
 from course.grading.gradebook import default_db_url, item_scores
 from course.grading.nbgrader_runner import run_nbgrader
+from course.quiz import load_quiz
 
 from ..conftest import free_port
 from .conftest import TOKEN, run_all_cells, screenshot, serving, wait_for_idle_kernel
@@ -34,25 +36,41 @@ def open_notebook(page, base: str, path: str) -> None:
     wait_for_idle_kernel(page)
 
 
-def test_first_lesson_runs_and_its_quiz_explains(learner_server, page):
-    """Open lesson 00, run all cells, answer the quiz wrongly then rightly: does the feedback appear and change?"""
+def test_first_lesson_quiz_teaches_before_it_tells_in_the_learners_order(learner_server, page):
+    """Open lesson 00, run all cells, answer the first question wrong then right, finding options by their text:
+    does Check give a first miss without the key, then confirm the right answer, in the order recorded as shown?"""
     base, workspace = learner_server
+    question = load_quiz("00-start-here").questions[0]
+    key = next(option for option in question.options if option.correct)
+    wrong = next(option for option in question.options if not option.correct)
     open_notebook(page, base, "lessons/00-start-here.ipynb")
     screenshot(page, "learner-01-lesson-opened")
     run_all_cells(page)
     wait_for_idle_kernel(page)
-    quiz = page.locator(".widget-radio-box").first
-    quiz.wait_for(timeout=120_000)
-    quiz.scroll_into_view_if_needed()
-    quiz.get_by_text("The program manager", exact=True).click()
-    page.get_by_text("A program manager coordinates several projects").wait_for()
-    screenshot(page, "learner-02-wrong-answer-explained")
-    quiz.get_by_text("The project manager", exact=True).click()
-    page.get_by_text("It is a one-time piece of work").wait_for()
-    assert page.locator(".widget-html", has_text="Right.").count() >= 1
+    block = page.locator(".widget-vbox", has=page.locator(".widget-radio-box"), has_text=question.prompt[:60]).last
+    block.wait_for(timeout=120_000)
+    block.scroll_into_view_if_needed()
+    block.get_by_text(wrong.text, exact=True).click()
+    check = block.get_by_role("button", name="Check", exact=True)
+    check.click()
+    block.get_by_text("Not yet.").wait_for()
+    block.get_by_text(wrong.explanation[:60]).wait_for()
+    first_miss = block.inner_text()
+    assert key.explanation[:60] not in first_miss, "a first miss never shows the key's reason"
+    assert block.get_by_role("button", name="Show answer", exact=True).is_visible()
+    screenshot(page, "learner-02-first-miss-explained")
+    block.get_by_text(key.text, exact=True).click()
+    check.click()
+    block.get_by_text("Right.").wait_for()
+    block.get_by_text(key.explanation[:60]).wait_for()
     screenshot(page, "learner-03-right-answer")
-    saved = (workspace / "lessons" / "pm-course-answers.json").read_text()
-    assert '"checkout-rebuild": "project"' in saved
+    displayed = [label.strip() for label in block.locator(".widget-radio-box label").all_inner_texts()]
+    saved = json.loads((workspace / "lessons" / "pm-course-answers.json").read_text())
+    assert saved["answers"]["00-start-here"][question.id] == key.key
+    attempts = saved["attempts"]["00-start-here"][question.id]
+    assert (attempts["first"], attempts["first_correct"], attempts["count"]) == (wrong.key, False, 2)
+    recorded = saved["shown"]["00-start-here"]["options"][question.id]
+    assert displayed == [question.option(option_key).text for option_key in recorded], "the order shown is recorded"
 
 
 def test_assignment_answered_in_browser_is_graded_as_saved(learner_server, page, generated_template, tmp_path):
