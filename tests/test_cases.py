@@ -1,10 +1,10 @@
-"""Does the case library load, and does a broken one say exactly what is wrong?"""
+"""Do the case library and the record of responses load, and does a broken one say exactly what is wrong?"""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from course.cases import COLUMNS, load_cases
+from course.cases import COLUMNS, RESPONSE_SCHEMA, load_cases, load_responses
 from course.errors import DataFileError
 from course.roles import ROLE_NAMES
 
@@ -80,3 +80,41 @@ def test_a_missing_column_or_file_is_reported(tmp_path):
         load_cases(path)
     with pytest.raises(DataFileError, match="missing"):
         load_cases(tmp_path / "nowhere.csv")
+
+
+def test_the_response_record_loads_in_thread_order():
+    """Does data/responses.csv load, numbered 1 to 28, each response with cases or a reason, dates in 2007-2008?"""
+    responses = load_responses()
+    assert list(responses.index) == list(range(1, 29))
+    assert all(bool(ids) != bool(reason)
+               for ids, reason in zip(responses["case_ids"], responses["excluded"], strict=True))
+    assert responses["date"].is_monotonic_increasing
+    assert responses["date"].dt.year.between(2007, 2008).all()
+
+
+def test_every_response_column_is_described_in_the_data_readme():
+    """Does data/README.md describe every column of the response record?"""
+    readme = (REPO / "data" / "README.md").read_text(encoding="utf-8")
+    for column in RESPONSE_SCHEMA:
+        assert f"`{column}`" in readme, f"data/README.md does not describe column {column} of responses.csv"
+
+
+@pytest.mark.parametrize("case_ids, excluded", [("subset-debate", "a pingback with nothing to teach"), ("", "")])
+def test_a_response_with_both_or_neither_is_refused(tmp_path, case_ids, excluded):
+    """Is a response that both feeds cases and is excluded, or does neither, refused with its row named?"""
+    frame = pd.read_csv(REPO / "data" / "responses.csv", dtype=str, keep_default_na=False)
+    frame.loc[3, ["case_ids", "excluded"]] = [case_ids, excluded]
+    path = tmp_path / "responses.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(DataFileError, match=r"row 4 \(line 5\): give either case_ids or an excluded reason"):
+        load_responses(path)
+
+
+def test_a_bad_response_time_is_reported(tmp_path):
+    """Is a time written on the thread's 12-hour clock reported as not the 24-hour form, naming row and column?"""
+    frame = pd.read_csv(REPO / "data" / "responses.csv", dtype=str, keep_default_na=False)
+    frame.loc[1, "time"] = "7:17 pm"
+    path = tmp_path / "responses.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(DataFileError, match=r"row 2 \(line 3\), column 'time': '7:17 pm' is not a 24-hour time"):
+        load_responses(path)
