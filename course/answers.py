@@ -146,6 +146,37 @@ class AnswerStore:
                     pass
             return document["seed"]
 
+    def known_seed(self) -> str | None:
+        """The learner's seed if one is already decided (hub user name, or kept in a readable file); never writes.
+
+        A widget that finds the file damaged uses it to avoid :meth:`seed`, which would write a fresh file over the
+        damaged one before the learner has answered.
+        """
+        hub_user = os.environ.get("JUPYTERHUB_USER")
+        if hub_user:
+            return f"user:{hub_user}"
+        try:
+            saved = self._document().get("seed")
+        except AnswerFileError:
+            return None
+        return saved if isinstance(saved, str) and saved else None
+
+    def adopt_seed(self, proposed: str) -> str:
+        """Keep ``proposed`` as the seed unless one is already decided; the seed in force.
+
+        A widget that showed options from a seed of its own (the file was damaged) calls it once the learner's
+        answer has replaced the file, so the order the learner saw stays the same in later sessions.
+        """
+        known = self.known_seed()
+        if known:
+            return known
+        with _lock_for(self.path):
+            document = self._document_or_fresh()
+            if not (isinstance(document.get("seed"), str) and document["seed"]):
+                document["seed"] = proposed
+                self._write(document)
+            return document["seed"]
+
     def _document_or_fresh(self) -> dict[str, Any]:
         try:
             document = self._document()

@@ -48,3 +48,29 @@ def test_concurrent_writers_never_corrupt_the_file(tmp_path):
     content = json.loads((tmp_path / ANSWER_FILE_NAME).read_text())
     assert {key: value["round"] for key, value in content["answers"].items()} == {f"widget-{w}": 24 for w in range(4)}
     assert not list(tmp_path.glob(".answers-*")), "no temporary file may be left behind"
+
+
+def test_sections_and_seed_are_kept_beside_the_answers(tmp_path, monkeypatch):
+    """Are a widget's attempts and shown sections kept apart from its answers, and the seed made once?"""
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    store = AnswerStore(tmp_path)
+    store.save("quiz", {"q1": "b"}, attempts={"q1": {"first": "a", "count": 2}})
+    store.keep("shown", "quiz", {"questions": ["q1"]})
+    again = AnswerStore(tmp_path)
+    assert again.answers_for("quiz") == {"q1": "b"}
+    assert again.section_for("attempts", "quiz") == {"q1": {"first": "a", "count": 2}}
+    assert again.section_for("shown", "quiz") == {"questions": ["q1"]}
+    assert again.seed() == AnswerStore(tmp_path).seed() and again.seed().startswith("random:")
+    monkeypatch.setenv("JUPYTERHUB_USER", "ada")
+    assert again.seed() == "user:ada"
+
+
+def test_a_damaged_file_is_not_rewritten_for_a_seed_and_a_proposed_seed_is_adopted(tmp_path, monkeypatch):
+    """Does asking for a known seed leave a damaged file alone, and does adopt_seed keep the seed a widget used?"""
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    (tmp_path / ANSWER_FILE_NAME).write_text("{broken")
+    store = AnswerStore(tmp_path)
+    assert store.known_seed() is None and (tmp_path / ANSWER_FILE_NAME).read_text() == "{broken"
+    store.save("quiz", {"q1": "a"})
+    assert store.adopt_seed("random:mine") == "random:mine"
+    assert store.adopt_seed("random:other") == "random:mine" and store.seed() == "random:mine"

@@ -4,7 +4,8 @@ Besides the answers themselves a widget keeps, in the answer file, the attempts 
 first answer checked, how many were checked and missed, whether the answer was shown: see
 :class:`course.feedback.Attempts`) and what it showed (``shown``: item ids and option orders, which
 graded variants rely on). A damaged answer file is never overwritten before the learner answers
-again: until then the widget shows options in an order drawn for this session only.
+again: until then the widget shows options in an order drawn from a seed of its own, which the answer that
+replaces the file keeps (so the order the learner saw stays).
 """
 from __future__ import annotations
 
@@ -54,7 +55,10 @@ class AnswerKeeper:
     def seed(self) -> str:
         """The learner's seed (hub user name or the one kept in the file); a session's own while the file is damaged."""
         if self._seed is None:
-            self._seed = f"session:{secrets.token_hex(8)}" if self._damaged else self.store.seed()
+            if self._damaged:
+                self._seed = self.store.known_seed() or f"random:{secrets.token_hex(8)}"
+            else:
+                self._seed = self.store.seed()
         return self._seed
 
     def shown(self, record: dict[str, Any]) -> None:
@@ -66,7 +70,7 @@ class AnswerKeeper:
             if self.store.section_for("shown", self.widget_id) == record:
                 self._shown_saved = True
                 return
-            self.store.save(self.widget_id, self.store.answers_for(self.widget_id), shown=record)
+            self.store.keep("shown", self.widget_id, record)
             self._shown_saved = True
         except (AnswerFileError, OSError):
             pass  # a read-only or damaged folder: answering says so
@@ -86,6 +90,8 @@ class AnswerKeeper:
         else:
             self.message.value = ""
             self._shown_saved = self._shown_saved or "shown" in sections
+            if self._damaged and self._seed is not None:
+                self._adopt_seed()
             self._damaged = False
 
     def record(self, answers: dict[str, Any], key: str, value: Any,
@@ -96,6 +102,13 @@ class AnswerKeeper:
         else:
             answers.pop(key, None)
         self.save(answers, attempts)
+
+    def _adopt_seed(self) -> None:
+        """Keep, after the answer that replaced a damaged file, the seed the options were shown in."""
+        try:
+            self.store.adopt_seed(self._seed)
+        except (AnswerFileError, OSError):
+            pass
 
     def _warn(self, text: str) -> None:
         self.message.value = f'<div style="color:#b00020">⚠ {escape(text)}</div>'

@@ -164,8 +164,9 @@ def test_every_control_has_a_programmatic_label_and_buttons_are_buttons(tmp_path
         assert block.check.tooltip and block.reveal.tooltip
 
 
-def test_a_corrupt_answer_file_is_a_message_and_is_kept_until_the_learner_answers(tmp_path, quiz_file):
+def test_a_corrupt_answer_file_is_a_message_and_is_kept_until_the_learner_answers(tmp_path, quiz_file, monkeypatch):
     """Does a damaged answer file show a message, stay untouched on display, and get replaced by the next answer?"""
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     (tmp_path / ANSWER_FILE_NAME).write_text("{{{ not json")
     widget = QuizWidget(quiz_file, folder=tmp_path)
     assert "damaged" in widget._keeper.message.value
@@ -176,6 +177,9 @@ def test_a_corrupt_answer_file_is_a_message_and_is_kept_until_the_learner_answer
     store = AnswerStore(tmp_path)
     assert store.answers_for("sample") == {"checkout": "project"}
     assert store.section_for("shown", "sample")["options"]["checkout"] == widget.options_shown("checkout")
+    orders = {q: widget.options_shown(q) for q in ("checkout", "program-work")}
+    again = QuizWidget(quiz_file, folder=tmp_path)
+    assert {q: again.options_shown(q) for q in orders} == orders, "the order seen before the repair is kept"
 
 
 def test_the_shipped_lesson_quizzes_build(tmp_path):
