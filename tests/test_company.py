@@ -101,7 +101,8 @@ def _relative(path: Path) -> str:
 
 
 def course_texts() -> Iterator[tuple[str, str]]:
-    """(where, text) for every piece of learner-facing text: notebook cells, quiz items, scenarios, data rows."""
+    """(where, text) for every piece of learner-facing text: notebook cells, quiz items, scenarios, RACI exercises,
+    graded widgets' pools, data rows."""
     notebooks = list(LESSONS) + sorted((REPO / "solutions").glob("*/*.ipynb"))
     for path in notebooks:
         for number, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"], start=1):
@@ -110,7 +111,7 @@ def course_texts() -> Iterator[tuple[str, str]]:
         quiz = json.loads(path.read_text(encoding="utf-8"))
         for question in quiz.get("questions", []):
             yield f"{_relative(path)} question {question.get('id')}", "\n".join(_strings(question))
-    for folder in ("scenarios", "raci"):
+    for folder in ("scenarios", "raci", "pools"):
         for path in sorted((REPO / "data" / folder).glob("*.json")):
             yield _relative(path), "\n".join(_strings(json.loads(path.read_text(encoding="utf-8"))))
     for name in ("role_statements.csv", "activities.csv", "feature_requests.csv"):
