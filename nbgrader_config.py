@@ -44,9 +44,10 @@ if os.environ.get("PM_COURSE_EXCHANGE"):
     c.Exchange.root = os.environ["PM_COURSE_EXCHANGE"]
 
 # Instructor-only files beside the notebooks in solutions/ (rubrics, the answer key with
-# misconceptions) are never released.
+# misconceptions, the full forms of graded scenarios) are never released.
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "rubric*.md", "misconceptions.json", "outside_checks.py",
+    "scenario-keys",
 ]
 
 # An answer file in solutions/ holds the key (the widgets' answers of whoever ran the solution notebook). Widgets run

@@ -230,3 +230,31 @@ def given_answers(widget_id: str, answers_in_code: Any = None, folder: str | Pat
     if isinstance(typed, dict):
         saved.update({str(key): value for key, value in typed.items()})
     return saved
+
+
+def scenario_choices(scenario_id: str, path: Any = ()) -> str:
+    """A graded scenario as text, for answering by typing: the decision reached after ``path`` (choice ids) and its
+    choices with their ids, or the ending reached. Public form only: no points or explanations."""
+    from .scenario import ScenarioRun, load_scenario
+
+    run = ScenarioRun(load_scenario(scenario_id), [step for step in path if isinstance(step, str)])
+    if run.finished:
+        return f"Ending: {run.current.text}"
+    lines = [run.current.text] + [f"- {choice.id}: {choice.label}" for choice in run.current.choices]
+    return "\n".join(lines)
+
+
+def play_typed(player: Any, answers_in_code: Any) -> None:
+    """Take, in a scenario player, the choices an optional answer function returns (choice ids in order) beyond
+    those already taken: the typed alternative to clicking. A function left unanswered, or one that fails, does
+    nothing; a choice id not offered stops there."""
+    try:
+        typed = answers_in_code() if callable(answers_in_code) else None
+    except Exception:  # NotImplementedError (left as given) or the learner's own error
+        typed = None
+    if player.run is None or not isinstance(typed, list) or typed[:len(player.run.path)] != player.run.path:
+        return
+    for choice_id in typed[len(player.run.path):]:
+        if player.run.finished or not isinstance(choice_id, str) or player.run.current.choice(choice_id) is None:
+            break
+        player.choose(choice_id)

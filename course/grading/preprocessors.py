@@ -173,8 +173,15 @@ class JudgeOutsideKernel(Preprocessor):
             if verdict and verdict.decides:
                 # a graded widget: the in-kernel test holds no key, so the grader's marking is the cell's score
                 verdicts[grade_id].update(decided_outside=True, note=verdict.note)
+                note = verdict.note
+                if inside is not None and outside < inside - 1e-9:
+                    if tampering is None:
+                        tampering = find_tampering(nb, frozenset(checks.cells))
+                    if tampering:
+                        note += (" Your notebook contains code that changes how the other cells run: "
+                                 + "; ".join(str(finding) for finding in tampering) + ".")
                 cell.outputs = _marked_outside_outputs(min(outside, inside if inside is not None else 0.0),
-                                                       points, verdict.note)
+                                                       points, note)
                 continue
             if inside is not None and outside < inside - 1e-9:
                 if tampering is None:

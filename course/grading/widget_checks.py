@@ -131,3 +131,32 @@ def _same(given: Any, expected: Any) -> bool:
     if isinstance(expected, (list, tuple, set, frozenset)):
         return chosen_keys(given) == chosen_keys(expected)
     return type(given) is type(expected) and given == expected
+
+
+def played_points(path: Any, points: float) -> float:
+    """The in-kernel part of a graded scenario's test: ``points`` once a decision was taken, 0 before. It knows no
+    key; the grader marks the path outside the kernel (:func:`judge_scenario`)."""
+    return float(points) if isinstance(path, list) and path else 0.0
+
+
+def judge_scenario(full_form: Path, answers: Any, handed_in: Mapping[str, Any]) -> Verdict:
+    """Mark a graded scenario's recorded path with its full form (points per decision, as the file defines them):
+    the share of the best path's points the path earned, with the debrief of every decision as the note."""
+    from ..scenario import OUTCOME_NAMES, ScenarioRun, load_scenario
+
+    scenario = load_scenario(full_form)
+    widget_id = f"scenario-{scenario.id}"
+    recorded = handed_in.get("answers", {}).get(widget_id) if isinstance(handed_in.get("answers"), Mapping) else None
+    saved = recorded if isinstance(recorded, Mapping) else answers if isinstance(answers, Mapping) else {}
+    path = saved.get("path") if isinstance(saved.get("path"), list) else []
+    run = ScenarioRun(scenario, [step for step in path if isinstance(step, str)])
+    best = scenario.best_points()
+    earned = scenario.points_for(run.path)
+    if not run.path:
+        return Verdict(0.0, f"{MARKED}: you took no decision in “{scenario.title}”, so it earns 0 of {best} points.",
+                       decides=True)
+    where = (f"you reached the ending “{OUTCOME_NAMES[run.ending.outcome]}”" if run.finished
+             else "you stopped before an ending, so only the decisions you took count")
+    lines = [f"{MARKED}: your path through “{scenario.title}” earned {earned} of the best path's {best} points; "
+             f"{where}."] + [line.text() for line in run.debrief()]
+    return Verdict(earned / best, "\n".join(lines), decides=True)
