@@ -41,10 +41,31 @@ class AnswerFileError(CourseError):
 
 
 def _lock_for(path: Path) -> FileLock:
+    """The lock of one answer file, in a folder of the current user's own.
+
+    One shared lock folder would belong to whichever user came first, and on a JupyterHub with a system user per
+    student every later student could not save (PermissionError). So each user has ``pm-course-locks-<uid>`` in the
+    temporary folder, private to them; if someone else made a folder of that name first, a new private one is used.
+    """
     digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
-    lock_dir = Path(tempfile.gettempdir()) / "pm-course-locks"
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(lock_dir / f"{digest}.lock"), timeout=30)
+    return FileLock(str(_private_lock_dir() / f"{digest}.lock"), timeout=30)
+
+
+def _private_lock_dir() -> Path:
+    global _LOCK_DIR
+    if _LOCK_DIR is None or not _LOCK_DIR.is_dir():
+        uid = os.getuid() if hasattr(os, "getuid") else 0
+        folder = Path(tempfile.gettempdir()) / f"pm-course-locks-{uid}"
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+            owned = folder.lstat().st_uid == uid and not folder.is_symlink()
+        except OSError:
+            owned = False
+        _LOCK_DIR = folder if owned else Path(tempfile.mkdtemp(prefix="pm-course-locks-"))
+    return _LOCK_DIR
+
+
+_LOCK_DIR: Path | None = None
 
 
 def _answer_folder(folder: Path) -> Path:
