@@ -15,6 +15,7 @@ from ..paths import data_dir
 from ..plots import PALETTE, AccessibleFigure
 from ..variants import pool_path
 from .course_folder import CourseFolder
+from .funnel import decision_funnel, ending_counts, funnel_plot, graded_scenarios, recorded_path
 from .inspection import GRADED
 from .item_analysis import analyse_items, analyse_pool_items, option_counts, wrong_labels
 from .journal import GradingJournal
@@ -80,9 +81,20 @@ def build_report(course: CourseFolder, assignment: str, out_dir: Path) -> dict[s
     pool_plot = _pool_plot(pool_items) if len(pool_items) else None
     if pool_plot:
         (out_dir / "pool_items.png").write_bytes(pool_plot.png())
+    funnels = []
+    for scenario in graded_scenarios(course.source(assignment)):
+        recorded = {student: recorded_path(read_handed_in(course.submitted(student, assignment)), scenario.id)
+                    or recorded_path(read_handed_in(course.autograded(student, assignment)), scenario.id)
+                    for student in scores.index}
+        funnel = decision_funnel(scenario, recorded)
+        plot = funnel_plot(scenario, funnel, ending_counts(scenario, recorded))
+        paths[f"funnel_{scenario.id}"] = out_dir / f"funnel_{scenario.id}.csv"
+        funnel.to_csv(paths[f"funnel_{scenario.id}"], index=False)
+        (out_dir / f"funnel_{scenario.id}.png").write_bytes(plot.png())
+        funnels.append((scenario, funnel, plot))
     paths["html"] = out_dir / "index.html"
     paths["html"].write_text(_page(assignment, totals, float(maxima.sum()), items, options, waiting, distribution,
-                                   item_plot, pool_items, pool_plot), encoding="utf-8")
+                                   item_plot, pool_items, pool_plot, funnels), encoding="utf-8")
     return paths
 
 
@@ -213,7 +225,7 @@ def _pool_plot(pool_items: pd.DataFrame) -> AccessibleFigure:
 
 
 def _page(assignment, totals, maximum, items, options, waiting, distribution, item_plot, pool_items=None,
-          pool_plot=None) -> str:
+          pool_plot=None, funnels=()) -> str:
     flagged = items[items["flag"] != ""]
     waiting_note = (f"<p>Written answers not yet graded by hand, left out of the analysis: "
                     f"{escape(', '.join(waiting))}.</p>" if waiting else "")
@@ -230,6 +242,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;
 <h2>Items that need attention</h2>
 {flagged.to_html() if len(flagged) else "<p>No item is flagged.</p>"}
 {_pool_section(pool_items, pool_plot)}
+{"".join(_funnel_section(*funnel) for funnel in funnels)}
 <h2>The most common wrong first attempts, by misconception</h2>
 {common.to_html(index=False) if len(common) else "<p>No widget or multiple-choice answers to analyse.</p>"}
 <h2>Every item</h2>
@@ -251,3 +264,13 @@ def _pool_section(pool_items, pool_plot) -> str:
 drawn for, on their first attempt (graded cells above use the final, graded answers).</p>
 <img src="pool_items.png" alt="{escape(pool_plot.alt)}"><p><i>{escape(pool_plot.alt)}</i></p>
 {pool_items.to_html()}"""
+
+
+def _funnel_section(scenario, funnel, plot) -> str:
+    shown = funnel[funnel["reached"] > 0][["step", "node", "label", "points", "best_points", "reached", "took",
+                                           "ended", "misconception", "belief"]]
+    return f"""<h2>Decision funnel: {escape(scenario.title)}</h2>
+<p>Every decision node the class reached: how many students took each choice, where they ended, and the
+misconception each below-best choice stands for (also in funnel_{escape(scenario.id)}.csv).</p>
+<img src="funnel_{escape(scenario.id)}.png" alt="{escape(plot.alt)}"><p><i>{escape(plot.alt)}</i></p>
+{shown.to_html(index=False)}"""

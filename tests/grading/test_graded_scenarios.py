@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from course.cli import main
@@ -101,3 +102,13 @@ def test_pm_course_grade_gives_the_same_points_and_feedback_explains_each_decisi
     feedback = (root / "feedback" / "recovering" / ASSIGNMENT / "scenarios.html").read_text(encoding="utf-8")
     assert "earned 9 of the best path" in feedback and "Decision 1:" in feedback
     assert "played_points" not in feedback and "Rubric" not in feedback
+    assert main(["report", ASSIGNMENT, "--course", str(root)]) == 0
+    out = root / "reports" / ASSIGNMENT
+    funnel = pd.read_csv(out / "funnel_agency-benefits-program.csv", keep_default_na=False).set_index("choice")
+    assert funnel.loc[["program", "biggest-pm", "independent"], "took"].tolist() == [1, 1, 1]
+    assert (funnel.loc["program", "reached"], funnel.loc["program", "ended"]) == (3, "end-success 1")
+    assert funnel.loc["independent", "misconception"] == "dependencies-need-no-coordination"
+    assert funnel.loc["blame", "ended"] == "end-failure 1" and funnel.loc["appoint-now", "took"] == 1
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert '<img src="funnel_studio-update.png" alt="Decision funnel of' in html
+
