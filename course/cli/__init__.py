@@ -9,9 +9,10 @@ from ..deferred_imports import defer_iri_grammar
 defer_iri_grammar()  # before anything imports jsonschema
 
 from ..errors import CourseError  # noqa: E402
-from . import grade, report, scenario, start  # noqa: E402
+from . import collect, feedback, grade, report, scenario, start, status  # noqa: E402
 
-SUBCOMMANDS = {"start": start, "grade": grade, "report": report, "scenario": scenario}
+SUBCOMMANDS = {"start": start, "collect": collect, "grade": grade, "status": status, "feedback": feedback,
+               "report": report, "scenario": scenario}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,5 +48,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pm-course: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("pm-course: interrupted", file=sys.stderr)
+        print("pm-course: interrupted; run the same command again to go on (finished work is kept)", file=sys.stderr)
         return 130

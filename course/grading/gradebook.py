@@ -40,3 +40,70 @@ def autograded_total(db_url: str, assignment: str, student: str) -> tuple[float,
     """(points earned, points possible) over the autograded cells of one submission."""
     scores = [item for item in item_scores(db_url, assignment, student).values() if item.autograded]
     return sum(item.auto_score or 0.0 for item in scores), sum(item.max_score for item in scores)
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    """A hand-graded part (a written answer) that no grader has scored yet."""
+
+    grade_id: str
+    notebook: str
+    points: float
+
+    def label(self) -> str:
+        return f"{self.grade_id} ({self.points:g} point{'s' if self.points != 1 else ''})"
+
+
+@dataclass(frozen=True)
+class GradeState:
+    """Where one student's submission stands in the gradebook."""
+
+    score: float
+    max_score: float
+    pending: tuple[PendingItem, ...]
+    signature: str  # changes whenever any score, comment or penalty of the submission changes
+
+    @property
+    def final(self) -> bool:
+        return not self.pending
+
+    @property
+    def pending_points(self) -> float:
+        return sum(item.points for item in self.pending)
+
+
+def grade_states(db_url: str, assignment: str, students: list[str] | None = None) -> dict[str, GradeState]:
+    """Every submission of ``assignment`` in the gradebook (or those of ``students``), by student id.
+
+    A part is pending while nbgrader says it needs a manual grade and no grader has scored it (a written answer
+    nobody has graded in formgrader; an unchanged answer cell is scored 0 by nbgrader itself and is not pending)."""
+    import hashlib
+    import json
+
+    wanted = set(students) if students is not None else None
+    states: dict[str, GradeState] = {}
+    with Gradebook(db_url) as gradebook:
+        try:
+            submissions = gradebook.assignment_submissions(assignment)
+        except MissingEntry:
+            return states
+        for submission in submissions:
+            student = submission.student.id
+            if wanted is not None and student not in wanted:
+                continue
+            pending, facts = [], []
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.needs_manual_grade and grade.manual_score is None:
+                        pending.append(PendingItem(grade.name, notebook.name, float(grade.max_score)))
+                    facts.append(["grade", notebook.name, grade.name, grade.auto_score, grade.manual_score,
+                                  grade.extra_credit, grade.needs_manual_grade])
+                for comment in notebook.comments:
+                    facts.append(["comment", notebook.name, comment.name, comment.auto_comment,
+                                  comment.manual_comment])
+                facts.append(["penalty", notebook.name, notebook.late_submission_penalty])
+            signature = hashlib.sha256(json.dumps(sorted(facts, key=str), default=str).encode()).hexdigest()
+            states[student] = GradeState(float(submission.score or 0.0), float(submission.max_score or 0.0),
+                                         tuple(sorted(pending, key=lambda item: (item.notebook, item.grade_id))),
+                                         signature)
+    return states

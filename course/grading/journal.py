@@ -18,7 +18,8 @@ class StudentResult:
     student: str
     status: str
     fingerprint: str
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # for the instructor (the summary)
+    student_notes: tuple[str, ...] = ()  # written for the student: the feedback and the LMS's feedback column
 
 
 class GradingJournal:
@@ -35,7 +36,8 @@ class GradingJournal:
             try:
                 raw = json.loads(line)
                 results[raw["student"]] = StudentResult(raw["student"], raw["status"], raw["fingerprint"],
-                                                        tuple(raw.get("notes", ())))
+                                                        tuple(raw.get("notes", ())),
+                                                        tuple(raw.get("student_notes", ())))
             except (ValueError, KeyError, TypeError):
                 continue  # a line cut short by a power cut: that student is simply graded again
         return results

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -27,6 +28,9 @@ _LOCK_RETRIES = 3
 def _start_worker(course: CourseFolder, isolate: bool = True) -> None:
     global _API
     warnings.filterwarnings("ignore")  # nbgrader's gradebook warns through SQLAlchemy on every session
+    # Ctrl+C reaches every process of the terminal's group: the command stops and says so; a worker just finishes
+    # its student quietly (a Python handler, not SIG_IGN, so that the kernels it starts keep the default)
+    signal.signal(signal.SIGINT, lambda *_: None)
     os.environ["PATH"] = child_environment()["PATH"]
     os.chdir(course.root)
     from nbgrader.apps import NbGraderAPI

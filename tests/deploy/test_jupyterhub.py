@@ -20,6 +20,7 @@ import urllib.request
 
 import nbformat
 import pytest
+from nbgrader.api import Gradebook
 
 from course.cli import main
 from course.environment import child_environment
@@ -133,13 +134,19 @@ def test_release_fetch_submit_collect_grade_feedback_through_the_hub(hub):
         client.call("POST", f"{server}/assignments/submit", {"course_id": "pm-course", "assignment_id": ASSIGNMENT},
                     token=student_token, form=True)
 
-        # the instructor collects, grades with pm-course, and releases feedback
-        run_nbgrader(course, "collect", ASSIGNMENT)
+        # the instructor collects, grades with pm-course, grades the written answer, writes and releases feedback
+        assert main(["collect", ASSIGNMENT, "--course", str(course)]) == 0
         assert (course / "submitted" / STUDENT / ASSIGNMENT / "roles.ipynb").is_file(), \
             "the submission was not collected under the hub user's name"
         assert main(["grade", ASSIGNMENT, "--course", str(course), "--workers", "1", "--quiet"]) == 0
         summary = (course / "exports" / ASSIGNMENT / "summary.csv").read_text()
-        assert f"{STUDENT},graded,10.0" in summary
+        assert f"{STUDENT},graded,10.0,13.0,provisional" in summary, "the written answer waits for hand grading"
+        assert not (course / "feedback" / STUDENT).exists(), "no feedback before the grade is final"
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:  # as formgrader's grade API does
+            grade = gradebook.find_grade("subset_debate_answer", "roles", ASSIGNMENT, STUDENT)
+            grade.manual_score, grade.needs_manual_grade = 3, False
+            gradebook.db.commit()
+        assert main(["feedback", ASSIGNMENT, "--course", str(course)]) == 0
         run_nbgrader(course, "release_feedback", ASSIGNMENT)
 
         # the student fetches the feedback through the hub
@@ -147,7 +154,7 @@ def test_release_fetch_submit_collect_grade_feedback_through_the_hub(hub):
                     {"course_id": "pm-course", "assignment_id": ASSIGNMENT}, token=student_token, form=True)
         feedback = _wait_for(lambda: list((root / "home" / STUDENT / ASSIGNMENT / "feedback").rglob("roles.html")),
                              10, "the feedback in the student's folder")
-        assert "10.0" in feedback[0].read_text() or "10 " in feedback[0].read_text()
+        assert "Score: 13.0 / 13.0" in feedback[0].read_text()
     finally:
         for name in instructor_env:
             os.environ.pop(name, None)

@@ -60,7 +60,8 @@ def serial_scores(synthetic_class, tmp_path_factory) -> dict:
 def parallel_class(synthetic_class, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("parallel") / "course"
     shutil.copytree(synthetic_class, root)
-    assert main(["grade", ASSIGNMENT, "--course", str(root), "--workers", "2", "--quiet"]) == 0
+    assert main(["grade", ASSIGNMENT, "--course", str(root), "--workers", "2", "--quiet",
+                 "--feedback=provisional"]) == 0
     return root
 
 
@@ -72,25 +73,62 @@ def test_parallel_grading_equals_serial_nbgrader(parallel_class, serial_scores):
 
 
 def test_feedback_is_generated_without_hidden_tests(parallel_class):
-    """Does every graded student get an HTML feedback file that does not show the hidden tests?"""
+    """With --feedback=provisional, does every graded student get an HTML feedback file that does not show the
+    hidden tests, and does a provisional one say what is still to be graded instead of scoring it 0?"""
     feedback = sorted((parallel_class / "feedback").glob(f"*/{ASSIGNMENT}/roles.html"))
     assert len(feedback) == CLASS_SIZE
-    text = feedback[0].read_text(encoding="utf-8")
-    assert "points_for_matches" not in text and "BEGIN HIDDEN TESTS" not in text
+    summary = pd.read_csv(parallel_class / "exports" / ASSIGNMENT / "summary.csv", dtype=str,
+                          keep_default_na=False).set_index("student")
+    for path in feedback:
+        text = path.read_text(encoding="utf-8")
+        assert "points_for_matches" not in text and "BEGIN HIDDEN TESTS" not in text
+        student = path.parts[-3]
+        if summary.at[student, "grade"] == "provisional":
+            assert "Your grade is not final yet" in text and "subset_debate_answer in roles (3 points)" in text
+            assert "Written response</a> (Score: 0.0 / 3.0)" not in text and "Not graded yet (3 points)" in text
+        else:
+            assert "Your grade is not final yet" not in text
 
 
-def test_exports_have_the_columns_canvas_and_moodle_import(parallel_class):
-    """Are nbgrader's CSV, a Canvas CSV (with its Points Possible row) and a Moodle CSV written, a row per student?"""
-    out = parallel_class / "exports" / ASSIGNMENT
+def hand_grade(root: Path, scores: dict[str, float], db_url: str | None = None) -> None:
+    """Score the written answer as formgrader's grade API does (manual score, no longer needing a manual grade)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url or default_db_url(root)) as gradebook:
+        for student, score in scores.items():
+            grade = gradebook.find_grade("subset_debate_answer", "roles", ASSIGNMENT, student)
+            grade.manual_score = score
+            grade.needs_manual_grade = False
+        gradebook.db.commit()
+
+
+def test_exports_have_the_columns_canvas_and_moodle_import(parallel_class, tmp_path):
+    """Are nbgrader's CSV, a Canvas CSV (with its Points Possible row) and a Moodle CSV written, with a row for each
+    final grade only, and do hand-graded answers reach them through pm-course feedback?"""
+    root = tmp_path / "course"
+    shutil.copytree(parallel_class, root)
+    out = root / "exports" / ASSIGNMENT
+    before = pd.read_csv(out / "summary.csv", dtype=str, keep_default_na=False).set_index("student")
+    waiting = sorted(before.index[before["grade"] == "provisional"])
+    assert len(waiting) >= 3, "the class has written answers to grade"
+    hand_grade(root, {waiting[0]: 3, waiting[1]: 1.5, waiting[2]: 0})
+    assert main(["feedback", ASSIGNMENT, "--course", str(root)]) == 0
     nbgrader_csv = pd.read_csv(out / "nbgrader-grades.csv")
     assert {"student_id", "score", "max_score"} <= set(nbgrader_csv.columns)
     canvas = pd.read_csv(out / "canvas.csv", dtype=str, keep_default_na=False)
     assert list(canvas.columns) == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", ASSIGNMENT]
     assert canvas.iloc[0]["Student"].strip() == "Points Possible" and float(canvas.iloc[0][ASSIGNMENT]) == 13
-    assert len(canvas) == CLASS_SIZE + 1
+    summary = pd.read_csv(out / "summary.csv", dtype=str, keep_default_na=False).set_index("student")
+    final = sorted(summary.index[summary["grade"] == "final"])
+    assert set(waiting[:3]) <= set(final) and len(final) < CLASS_SIZE
+    assert sorted(canvas["SIS Login ID"][1:]) == final, "only final grades reach the LMS files"
     moodle = pd.read_csv(out / "moodle.csv", dtype=str, keep_default_na=False)
-    assert list(moodle.columns) == ["Username", ASSIGNMENT, "Feedback"] and len(moodle) == CLASS_SIZE
-    assert all(moodle[ASSIGNMENT] != "")
+    assert list(moodle.columns) == ["Username", "Email address", ASSIGNMENT, "Feedback"]
+    assert sorted(moodle["Username"]) == final and all(moodle[ASSIGNMENT] != "")
+    for student, manual in zip(waiting[:3], [3, 1.5, 0], strict=True):
+        expected = float(before.at[student, "score"]) + manual
+        assert float(canvas.set_index("SIS Login ID").at[student, ASSIGNMENT]) == expected
+        assert float(summary.at[student, "score"]) == expected
 
 
 def test_a_second_run_grades_nothing_again(parallel_class, capsys):
@@ -142,16 +180,17 @@ def test_bad_submissions_are_reported_and_the_rest_graded(generated, capsys):
     summary = pd.read_csv(generated / "exports" / ASSIGNMENT / "summary.csv", keep_default_na=False)
     status, notes = summary.set_index("student")["status"], summary.set_index("student")["notes"]
     assert status["honest"] == "graded" and float(summary.set_index("student").at["honest", "score"]) == 10
+    grade, pending = summary.set_index("student")["grade"], summary.set_index("student")["pending"]
+    assert grade["honest"] == "provisional" and pending["honest"] == "subset_debate_answer (3 points)"
     assert status["extra"] == "graded" and "extra files ignored: my-scratch.py" in notes["extra"]
     assert status["corrupt"] == "could not be graded" and "not valid JSON" in notes["corrupt"]
     assert status["missing"] == "could not be graded" and "roles.ipynb" in notes["missing"]
-    assert status["misnamed"] == "no submission" and "a2-portfolio" in notes["misnamed"]
+    assert status["misnamed"] == "no submission" and "a2-portfolio (it holds roles.ipynb)" in notes["misnamed"]
     assert status["notanotebook"] == "could not be graded"
     canvas = pd.read_csv(generated / "exports" / ASSIGNMENT / "canvas.csv", dtype=str,
                          keep_default_na=False).set_index("SIS Login ID")
-    assert canvas.at["corrupt", ASSIGNMENT] == "" and canvas.at["misnamed", ASSIGNMENT] == "", \
-        "no grade, not a zero, for what could not be graded or was not handed in"
-    assert canvas.at["honest", ASSIGNMENT] == "10"
+    assert list(canvas.index) == [""], "no row, neither a zero nor a blank that would clear the LMS's grade, for " \
+        "what could not be graded, was not handed in or waits for hand grading"
 
 
 def test_lms_zips_and_files_are_collected_by_student(generated):
@@ -210,3 +249,69 @@ def test_parallel_grading_into_postgresql_equals_serial_sqlite(synthetic_class, 
         summary = pd.read_csv(root / "exports" / ASSIGNMENT / "summary.csv")
         assert len(summary) == CLASS_SIZE and (summary["status"] == "graded").all()
     assert not (root / "gradebook.db").exists() or all_scores(root) == {}, "nothing was written to SQLite"
+
+
+def test_a_deleted_gradebook_is_not_trusted_to_the_journal(parallel_class, serial_scores, tmp_path, capsys):
+    """rm gradebook.db, grade again: is everyone graded again (not 'already graded'), with the same scores and no
+    blank grades exported?"""
+    root = tmp_path / "course"
+    shutil.copytree(parallel_class, root)
+    exported_before = (root / "exports" / ASSIGNMENT / "canvas.csv").read_text()
+    (root / "gradebook.db").unlink()
+    assert main(["grade", ASSIGNMENT, "--course", str(root), "--workers", "2", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert f"Graded now: {CLASS_SIZE}; already graded and unchanged: 0; graded again because the gradebook had " \
+           "lost their grades" in out
+    assert all_scores(root) == serial_scores
+    assert (root / "exports" / ASSIGNMENT / "canvas.csv").read_text() == exported_before
+    assert not (root / "exports" / ASSIGNMENT / "previous").exists() and "Warning" not in out
+
+
+def test_the_gradebook_named_in_nbgrader_config_is_used_everywhere(generated, tmp_path, capsys):
+    """c.CourseDirectory.db_url in nbgrader_config.py, as the README offers instead of --db: does grading register
+    the assignment, grade, export and report there (not in gradebook.db)?"""
+    elsewhere = tmp_path / "elsewhere.db"
+    shutil.move(generated / "gradebook.db", elsewhere)
+    with open(generated / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write(f'\nc.CourseDirectory.db_url = "sqlite:///{elsewhere}"\n')
+    released = generated / "exercises" / ASSIGNMENT / "roles.ipynb"
+    folder = generated / "submitted" / "solo" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(fill_solutions(released, generated / "solutions" / ASSIGNMENT / "roles.ipynb"),
+                   str(folder / "roles.ipynb"))
+    assert main(["grade", ASSIGNMENT, "--course", str(generated), "--quiet", "--workers", "1"]) == 0
+    assert not (generated / "gradebook.db").exists()
+    assert all_scores(generated, f"sqlite:///{elsewhere}")["solo"]["classify_roles"] == 1
+    assert main(["status", ASSIGNMENT, "--course", str(generated)]) == 0
+    assert "solo" in capsys.readouterr().out
+    assert main(["report", ASSIGNMENT, "--course", str(generated)]) == 0
+
+
+def test_ctrl_c_stops_cleanly(synthetic_class, tmp_path):
+    """A real Ctrl+C (SIGINT to the terminal's process group) part-way: one line, no worker tracebacks, and the
+    next run resumes."""
+    root = tmp_path / "course"
+    shutil.copytree(synthetic_class, root)
+    journal = root / ".pm-course" / "grading" / ASSIGNMENT / "journal.jsonl"
+    command = [str(Path(sys.executable).with_name("pm-course")), "grade", ASSIGNMENT, "--course", str(root),
+               "--workers", "2", "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not journal.exists() or not journal.read_text().strip()):
+        time.sleep(0.1)
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, (out, err)
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert err.strip().splitlines() == ["pm-course: interrupted; run the same command again to go on (finished "
+                                        "work is kept)"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 0 and "already graded and unchanged" in result.stdout
+
+
+def test_a_class_with_no_submissions_says_so(generated, capsys):
+    assert main(["grade", ASSIGNMENT, "--course", str(generated), "--quiet", "--workers", "1"]) == 1
+    captured = capsys.readouterr()
+    assert "no submissions to grade for a1-roles" in captured.err and "Empty DataFrame" not in captured.out
+    assert len(captured.err.strip().splitlines()) == 1

@@ -1,0 +1,28 @@
+"""Collect an assignment from nbgrader's exchange into submitted/<student>/<assignment>/, as 'nbgrader collect'
+does (the latest submission of each student), but checking every file first: links, pipes, devices and oversized
+files are left out and reported, and a folder whose name is not a valid student id is never collected (nbgrader
+copies the target of a link a student placed in the exchange, and an id such as '*' would match every student)."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..grading.course_folder import CourseFolder
+
+HELP = "collect submissions from nbgrader's exchange, checking every file (use instead of nbgrader collect)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("assignment", help="the assignment to collect, e.g. a1-roles")
+    parser.add_argument("--course", type=Path, default=Path("."),
+                        help="the course folder, holding nbgrader_config.py (default: the current folder)")
+
+
+def run(args: argparse.Namespace) -> int:
+    course = CourseFolder.at(args.course)
+    from ..grading.collect import collect_from_exchange
+
+    report = collect_from_exchange(course, args.assignment)
+    for line in report.report_lines():
+        print(line)
+    return 0
