@@ -2,16 +2,20 @@
 
 nbgrader's ``ClearHiddenTests`` removes hidden test code from the feedback, but a failing
 hidden assertion's traceback still quotes the lines around it. This preprocessor, listed
-after it in ``GenerateFeedback.preprocessors``, cuts every error in an autograder test cell
-down to its exception name and message, which the course keeps free of answers.
+after it in ``GenerateFeedback.preprocessors``, replaces every error's traceback in an
+autograder test cell with a label (:mod:`.feedback_labels`): a visible test's error and
+failing line, or, for a hidden test, what the part checks and the lesson section to review.
 """
 from __future__ import annotations
 
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
+from .feedback_labels import failure_label, source_of_test
+
 # errors the grader writes itself, in words meant for the student (course/grading/preprocessors.py, nbgrader_config.py)
-OWN_MESSAGES = frozenset({"CheckedOutsideYourNotebook", "KernelStopped", "CellTookTooLong", "NotebookTookTooLong"})
+OWN_MESSAGES = frozenset({"CheckedOutsideYourNotebook", "KernelStopped", "CellTookTooLong", "NotebookTookTooLong",
+                          "MarkedOutsideYourNotebook"})
 
 
 class ShortenTestTracebacks(Preprocessor):
@@ -22,6 +26,7 @@ class ShortenTestTracebacks(Preprocessor):
         if cell.get("cell_type") == "code" and nbgrader.get("grade") and not nbgrader.get("solution"):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error" and output.get("ename") not in OWN_MESSAGES:
-                    message = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".rstrip(": ")
-                    output["traceback"] = [message, "(A hidden test failed; its code is not shown.)"]
+                    grade_id = nbgrader.get("grade_id")
+                    output["traceback"] = failure_label(output, source_of_test(resources, grade_id),
+                                                        resources.get("nbgrader", {}).get("assignment"), grade_id)
         return cell, resources
