@@ -104,11 +104,12 @@ def _widget_uses(lesson: str) -> tuple[WidgetUse, ...]:
                     section = line[3:].strip()
             continue
         if cell.cell_type == "code":
-            uses.extend(_calls_in(cell.source, section))
+            uses.extend(widget_calls_in(cell.source, section))
     return tuple(uses)
 
 
-def _calls_in(source: str, section: str) -> list[WidgetUse]:
+def widget_calls_in(source: str, section: str = "") -> list[WidgetUse]:
+    """The answering widgets one code cell creates (quiz, role sorter, scenario), in source order."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
