@@ -101,17 +101,18 @@ def check_grouping(projects: Mapping[str, MapperProject], grouping: Mapping[str,
         problems = []
         for other in sorted(linked[project_id]):
             if grouping.get(other) is not None and grouping.get(other) != label:
-                problems.append(f"{project.name} and {projects[other].name} depend on each other while both are "
-                                f"under way, so they belong in the same program; you put them in {label} and "
-                                f"{grouping[other]}.")
+                problems.append(f"{project.name} is in {label}, but a project it depends on, or that needs it, "
+                                f"while both are under way sits in {grouping[other]}: projects that need each other "
+                                "at the same time belong in one program. Look again at its dependencies and dates.")
+                break
         if label == STAND_ALONE and linked[project_id]:
-            problems.append(f"{project.name} depends on, or is needed by, {names(linked[project_id])} while they run "
-                            "at the same time: it is not stand-alone.")
+            problems.append(f"{project.name} depends on, or is needed by, another project here while both run at the "
+                            "same time: it is not stand-alone. Compare its dates with those of its dependencies.")
         elif label != STAND_ALONE and not linked[project_id]:
             if handed[project_id]:
-                problems.append(f"{project.name} and {names(handed[project_id])} are never under way at the same "
-                                "time: one finished before the other started, so their dependency is a hand-off "
-                                "along a chain, and a chain of hand-offs is not a program.")
+                problems.append(f"{project.name} is never under way at the same time as the projects it is linked "
+                                "to: one finished before the other started, so the link is a hand-off along a chain, "
+                                "and a chain of hand-offs is not a program.")
             else:
                 problems.append(f"{project.name} depends on nothing and nothing depends on it: it needs no program.")
         elif label != STAND_ALONE:

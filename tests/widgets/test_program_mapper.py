@@ -24,7 +24,15 @@ def test_splitting_dependent_projects_is_explained():
     """Are two projects that depend on each other but sit in different programs both flagged, with the reason?"""
     feedback = check_grouping(PROJECTS, {"a": "P1", "b": "P2"})
     assert not feedback["a"].correct and not feedback["b"].correct
-    assert "depend on each other" in feedback["b"].as_text()
+    assert "belong in one program" in feedback["b"].as_text()
+
+
+def test_a_wrong_grouping_never_names_the_partner_it_should_join():
+    """Does feedback on a wrong grouping say why without naming the project that would make it right?"""
+    split = check_grouping(PROJECTS, {"a": "P1", "b": "P2"})
+    alone = check_grouping(PROJECTS, {"b": STAND_ALONE})
+    assert "API" not in split["b"].as_text() and "Mobile" not in split["a"].as_text()
+    assert not alone["b"].correct and "API" not in alone["b"].as_text()
 
 
 def test_sweeping_in_an_unrelated_project_is_explained():
