@@ -1,7 +1,17 @@
-"""``pm-course report``: what the class misunderstood, as an HTML page with plots and the same tables as CSV."""
+"""``pm-course report``: what the class misunderstood, as an HTML page with plots and the same tables as CSV.
+
+The page opens with what an instructor reads in two minutes: what most of the class missed (the graded parts most
+students lost, the pool items most got wrong at first, the commonest misconceptions), each with the lesson section
+to revisit (``data/graded_items.csv`` and the misconception catalogue), and a table per student. Totals count only
+the parts graded for every student, and say how many points of written answers are still to be graded. Widget
+answers given in code (the optional answer functions) count like the widget's own, read from the graded notebook's
+source as literals, never run.
+"""
 from __future__ import annotations
 
+import ast
 import json
+import re
 from html import escape
 from pathlib import Path
 
@@ -16,10 +26,14 @@ from ..plots import PALETTE, AccessibleFigure
 from ..variants import pool_path
 from .course_folder import CourseFolder
 from .funnel import decision_funnel, ending_counts, funnel_plot, graded_scenarios, recorded_path
+from .graded_items import graded_item
 from .inspection import GRADED
 from .item_analysis import analyse_items, analyse_pool_items, option_counts, wrong_labels
 from .journal import GradingJournal
+from .submission_files import read_json
 from .widget_checks import items_to_mark, read_handed_in
+
+MOST_MISSED = 0.5  # a part "most of the class missed": under half its points earned
 
 
 def graded_students(course: CourseFolder, assignment: str) -> list[str]:
@@ -63,18 +77,23 @@ def build_report(course: CourseFolder, assignment: str, out_dir: Path) -> dict[s
     scores = scores.loc[:, [item for item in scores.columns if maxima[item] > 0]]  # 0-point cells hold rubrics
     complete = [item for item in scores.columns if scores[item].notna().all()]
     waiting = [item for item in scores.columns if item not in complete]
-    items = analyse_items(scores[complete] / maxima[complete], maxima[complete])
+    items = _with_review(analyse_items(scores[complete] / maxima[complete], maxima[complete]), assignment)
     key = _answer_key(course, assignment)
-    totals = scores.sum(axis=1, min_count=1).rename("total")
+    # totals over the parts graded for every student: a written answer not yet graded is neither 0 nor counted
+    totals = scores[complete].sum(axis=1, min_count=1).rename("total")
+    graded_max = float(maxima[complete].sum())
     first, seen = first_answers(course, assignment, list(scores.index), key)
-    options = _with_beliefs(option_counts(first, key, seen))
+    options = _with_beliefs(option_counts(first, key, seen)).sort_values(
+        ["chosen_by", "share", "widget", "question"], ascending=[False, False, True, True], kind="mergesort")
     pool_items = analyse_pool_items(right_at_first(first, seen, key), totals)
-    paths = {name: out_dir / f"{name}.csv" for name in ("items", "pool_items", "options", "scores")}
+    students = _student_table(scores, maxima)
+    paths = {name: out_dir / f"{name}.csv" for name in ("items", "pool_items", "options", "scores", "students")}
     items.to_csv(paths["items"])
     pool_items.to_csv(paths["pool_items"])
     options.to_csv(paths["options"], index=False)
     scores.assign(total=totals).to_csv(paths["scores"], index_label="student")
-    distribution = _distribution_plot(totals, float(maxima.sum()), assignment)
+    students.to_csv(paths["students"])
+    distribution = _distribution_plot(totals, graded_max, assignment)
     item_plot = _item_plot(items)
     (out_dir / "distribution.png").write_bytes(distribution.png())
     (out_dir / "items.png").write_bytes(item_plot.png())
@@ -93,8 +112,9 @@ def build_report(course: CourseFolder, assignment: str, out_dir: Path) -> dict[s
         (out_dir / f"funnel_{scenario.id}.png").write_bytes(plot.png())
         funnels.append((scenario, funnel, plot))
     paths["html"] = out_dir / "index.html"
-    paths["html"].write_text(_page(assignment, totals, float(maxima.sum()), items, options, waiting, distribution,
-                                   item_plot, pool_items, pool_plot, funnels), encoding="utf-8")
+    glance = _at_a_glance(assignment, totals, graded_max, scores, maxima, waiting, items, pool_items, options, key)
+    paths["html"].write_text(_page(assignment, totals, graded_max, items, options, waiting, distribution,
+                                   item_plot, pool_items, pool_plot, funnels, glance, students), encoding="utf-8")
     return paths
 
 
@@ -105,9 +125,11 @@ def first_answers(course: CourseFolder, assignment: str, students: list[str], ke
     grader decided them (:func:`course.grading.widget_checks.items_to_mark`)."""
     answers: dict[str, dict] = {}
     seen: dict[str, dict[str, list[str]]] = {}
+    functions = answer_functions(course, assignment)
     for student in students:
         handed_in = read_handed_in(course.submitted(student, assignment))
         saved = _answers(course.autograded(student, assignment))
+        typed = code_answers(course.autograded(student, assignment), functions)
         attempts = handed_in.get("attempts") if isinstance(handed_in.get("attempts"), dict) else {}
         answers[student], seen[student] = {}, {}
         for widget, questions in key.items():
@@ -117,14 +139,142 @@ def first_answers(course: CourseFolder, assignment: str, students: list[str], ke
                 seen[student][widget] = list(questions)
             tried = attempts.get(widget) if isinstance(attempts.get(widget), dict) else {}
             given = saved.get(widget, {}) if isinstance(saved.get(widget), dict) else {}
+            in_code = typed.get(widget, {})
             answers[student][widget] = {}
             for item in seen[student][widget]:
                 record = tried.get(item)
-                if isinstance(record, dict) and record.get("count") and record.get("first") is not None:
-                    answers[student][widget][item] = record["first"]
-                elif given.get(item) is not None:
-                    answers[student][widget][item] = given[item]
+                first = _plain(record.get("first")) if isinstance(record, dict) and record.get("count") else None
+                for answer in (first, _plain(in_code.get(item)), _plain(given.get(item))):
+                    if answer is not None:  # the first attempt; else the answer given in code; else the saved one
+                        answers[student][widget][item] = answer
+                        break
     return answers, seen
+
+
+def _plain(answer):
+    """An answer as the widgets write it (text, a list of texts, a RACI row of texts), else None: a handed-in file
+    or an answer function can hold anything, and the analysis only reads these shapes."""
+    if isinstance(answer, str):
+        return answer or None
+    if isinstance(answer, list) and all(isinstance(value, str) for value in answer):
+        return answer or None
+    if isinstance(answer, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in answer.items()):
+        return answer or None
+    return None
+
+
+def answer_functions(course: CourseFolder, assignment: str) -> dict[str, str]:
+    """The optional answer functions of the assignment's graded widgets, by name: ``given_answers("a1-role-sorter",
+    role_sorter_answers)`` in a released notebook maps ``role_sorter_answers`` to ``a1-role-sorter``."""
+    folder = course.root / "exercises" / assignment
+    if not folder.is_dir():
+        folder = course.source(assignment)
+    functions = {}
+    for path in sorted(folder.glob("*.ipynb")):
+        text = path.read_text(encoding="utf-8")
+        for widget, function in re.findall(r'given_answers\(\s*\\?["\']([\w-]+)\\?["\']\s*,\s*(\w+)', text):
+            functions[function] = widget
+    return functions
+
+
+def code_answers(folder: Path, functions: dict[str, str]) -> dict[str, dict]:
+    """Widget answers a student gave in code: what each answer function returns, when it returns a literal (as the
+    assignments ask). Read from the graded notebook's source with ``ast``; nothing the student wrote is run."""
+    found: dict[str, dict] = {}
+    for path in sorted(Path(folder).glob("*.ipynb")) if functions else []:
+        content, problem = read_json(path)
+        cells = content.get("cells") if isinstance(content, dict) and not problem else None
+        for cell in cells if isinstance(cells, list) else []:
+            source = cell.get("source", "") if isinstance(cell, dict) and cell.get("cell_type") == "code" else ""
+            source = "".join(part for part in source if isinstance(part, str)) if isinstance(source, list) \
+                else str(source)
+            if not any(f"def {name}" in source for name in functions):
+                continue
+            try:
+                tree = ast.parse(source)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.FunctionDef) and node.name in functions:
+                    value = _returned_literal(node)
+                    if isinstance(value, dict):
+                        found[functions[node.name]] = {str(item): answer for item, answer in value.items()}
+    return found
+
+
+def _returned_literal(function: ast.FunctionDef):
+    for node in function.body:
+        if isinstance(node, ast.Return) and node.value is not None:
+            try:
+                return ast.literal_eval(node.value)
+            except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+                return None
+    return None
+
+
+def _with_review(items: pd.DataFrame, assignment: str) -> pd.DataFrame:
+    """The item table with what each part checks and the lesson section to review (data/graded_items.csv)."""
+    described = [graded_item(assignment, item) for item in items.index]
+    return items.assign(checks=[item.concept if item else "" for item in described],
+                        review=[item.review() if item else "" for item in described])
+
+
+def _student_table(scores: pd.DataFrame, maxima: pd.Series) -> pd.DataFrame:
+    """One row per student: points so far of the points graded for them, the written points still to grade, and
+    the graded parts where points were lost."""
+    rows = []
+    for student, row in scores.iterrows():
+        graded = row.dropna()
+        rows.append({"student": student, "points": round(float(graded.sum()), 2),
+                     "of": float(maxima[graded.index].sum()),
+                     "still_to_grade": float(maxima[row[row.isna()].index].sum()),
+                     "lost_points_in": ", ".join(item for item in graded.index if graded[item] < maxima[item] - 1e-9)})
+    return pd.DataFrame(rows).set_index("student").sort_values("points", kind="mergesort")
+
+
+def _misconception_sections() -> dict[str, str]:
+    catalogue = data_dir() / "misconceptions.csv"
+    if not catalogue.is_file():
+        return {}
+    table = pd.read_csv(catalogue, dtype=str, keep_default_na=False)
+    return {row.misconception_id: f"lesson {row.lesson}, section “{row.section}”" for row in table.itertuples()}
+
+
+def _at_a_glance(assignment, totals, graded_max, scores, maxima, waiting, items, pool_items, options, key) -> str:
+    """The first screen: the class in one sentence, what most of it missed and where to revisit it."""
+    students = int(totals.notna().sum())
+    pending_students = int(scores[waiting].isna().any(axis=1).sum()) if waiting else 0
+    pending_points = float(maxima[waiting].sum()) if waiting else 0.0
+    lines = [f"<p><b>{students} students graded</b>: mean {totals.mean():.1f} of the {graded_max:g} points graded "
+             f"for everyone, median {totals.median():g}."
+             + (f" Written answers worth {pending_points:g} points are still to be graded for {pending_students} "
+                f"student(s) ({escape(', '.join(waiting))}): left out of these totals until they are." if waiting
+                else "") + "</p>"]
+    missed = items[items["p"] < MOST_MISSED].sort_values("p", kind="mergesort")
+    rows = [(item, f"{row.p:.2f}", row.checks, row.review) for item, row in missed.iterrows()]
+    drawn = pool_items[(pool_items["p"] < MOST_MISSED) & (pool_items["seen_by"] >= 5)] if len(pool_items) else \
+        pool_items
+    sections = _misconception_sections()
+    for name, row in drawn.sort_values("p", kind="mergesort").iterrows():
+        spec = key.get(row["widget"], {}).get(row["item"], {})
+        reviews = sorted({sections[m] for m in spec.get("misconceptions", {}).values() if m in sections})
+        rows.append((name, f"{row.p:.2f} at first", f"pool item {row['item']} of {row['widget']}",
+                     "; ".join(reviews[:2])))
+    if rows:
+        body = "".join(f"<tr><td>{escape(str(a))}</td><td>{escape(b)}</td><td>{escape(c)}</td><td>{escape(d)}</td></tr>"
+                       for a, b, c, d in rows)
+        lines.append("<h3>What most of the class missed (under half the points)</h3><table><tr><th>part</th>"
+                     f"<th>p</th><th>what it checks</th><th>revisit</th></tr>{body}</table>")
+    else:
+        lines.append("<p>No graded part was missed by most of the class (every part: half its points or more).</p>")
+    common = options[options["misconception"] != "unnamed"].head(5)
+    if len(common):
+        body = "".join(f"<tr><td>{escape(row.belief or row.misconception)}</td><td>{row.chosen_by} "
+                       f"({row.share:.0%} of those asked)</td><td>{escape(sections.get(row.misconception, ''))}</td>"
+                       f"</tr>" for row in common.itertuples())
+        lines.append("<h3>The commonest misconceptions</h3><table><tr><th>belief</th><th>chosen by</th>"
+                     f"<th>revisit</th></tr>{body}</table>")
+    return "\n".join(lines)
 
 
 def right_at_first(answers: dict[str, dict], seen: dict[str, dict[str, list[str]]], key: dict) -> pd.DataFrame:
@@ -181,42 +331,54 @@ def _distribution_plot(totals: pd.Series, maximum: float, assignment: str) -> Ac
 
 
 def _item_plot(items: pd.DataFrame) -> AccessibleFigure:
-    figure = Figure(figsize=(7, 4))
-    axes = figure.subplots()
-    axes.axhspan(-1, 0.2, color="#fbe3e3")
-    axes.axhspan(0.2, 0.3, color="#fff4d6")
-    axes.scatter(items["p"], items["D"], color=PALETTE[0], zorder=3)
-    for name, row in items.iterrows():
-        axes.annotate(name, (row["p"], row["D"]), textcoords="offset points", xytext=(4, 3), fontsize=7)
-    axes.set_xlim(-0.05, 1.05)
-    axes.set_ylim(min(-0.1, items["D"].min() - 0.1), 1.05)
-    axes.set_xlabel("difficulty p (share of points earned)")
-    axes.set_ylabel("discrimination D (top 27% - bottom 27%)")
-    axes.set_title("Items: red band rewrite (D < .20), yellow band revise")
+    """One row per item (no label can overlap another): p as a dot, D as a bar coloured by Ebel's bands."""
+    ordered = items.sort_values("p", ascending=False, kind="mergesort")
+    figure = Figure(figsize=(8, 1.2 + 0.32 * max(1, len(ordered))))
+    difficulty, discrimination = figure.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1, 1]})
+    rows = range(len(ordered))
+    difficulty.barh(rows, ordered["p"], color=PALETTE[0])
+    difficulty.axvline(MOST_MISSED, color="#555555", linestyle=":", linewidth=1)
+    difficulty.set_yticks(list(rows), [str(name) for name in ordered.index], fontsize=8)
+    difficulty.invert_yaxis()
+    difficulty.set_xlim(0, 1)
+    difficulty.set_xlabel("difficulty p (share of points earned)")
+    colours = ["#c0392b" if d < 0.2 else "#e1a100" if d < 0.3 else PALETTE[1] for d in ordered["D"]]
+    discrimination.barh(rows, ordered["D"], color=colours)
+    discrimination.axvline(0, color="#555555", linewidth=1)
+    discrimination.set_xlim(min(-0.2, float(ordered["D"].min()) - 0.05), 1)
+    discrimination.set_xlabel("discrimination D (red < .20 rewrite, amber < .30 revise)")
+    figure.suptitle("Every graded part, easiest first")
+    figure.tight_layout()
     flagged = items[items["flag"] != ""].index.tolist()
-    alt = (f"Scatter of {len(items)} graded items by difficulty and discrimination. Flagged for review: "
+    alt = (f"Bars for {len(items)} graded parts, easiest first: difficulty p from "
+           f"{items['p'].max():.2f} ({items['p'].idxmax()}) down to {items['p'].min():.2f} "
+           f"({items['p'].idxmin()}), and discrimination D beside each. Flagged for review: "
            f"{', '.join(flagged) if flagged else 'none'}.")
     return AccessibleFigure(figure, alt)
 
 
 def _pool_plot(pool_items: pd.DataFrame) -> AccessibleFigure:
-    figure = Figure(figsize=(7, 4))
+    """One row per pool item seen by anyone (labels never overlap): first-attempt p, coloured by widget."""
+    judged = pool_items.dropna(subset=["p", "D"]).sort_values(["widget", "p"], ascending=[True, False],
+                                                               kind="mergesort")
+    figure = Figure(figsize=(8, 1.2 + 0.28 * max(1, len(judged))))
     axes = figure.subplots()
-    axes.axhspan(-1, 0.2, color="#fbe3e3")
-    axes.axhspan(0.2, 0.3, color="#fff4d6")
-    judged = pool_items.dropna(subset=["p", "D"])
-    for number, (widget, group) in enumerate(judged.groupby("widget", sort=True)):
-        axes.scatter(group["p"], group["D"], s=20 + 12 * group["seen_by"], color=PALETTE[number % len(PALETTE)],
-                     alpha=0.8, label=widget, zorder=3)
-        for _name, row in group.iterrows():
-            axes.annotate(row["item"], (row["p"], row["D"]), textcoords="offset points", xytext=(4, 3), fontsize=7)
-    axes.set_xlim(-0.05, 1.05)
-    axes.set_ylim(min(-0.1, (judged["D"].min() if len(judged) else 0) - 0.1), 1.05)
+    widgets = sorted(judged["widget"].unique())
+    colours = [PALETTE[widgets.index(widget) % len(PALETTE)] for widget in judged["widget"]]
+    rows = range(len(judged))
+    axes.barh(rows, judged["p"], color=colours)
+    axes.axvline(MOST_MISSED, color="#555555", linestyle=":", linewidth=1)
+    axes.set_yticks(list(rows), [f"{row['item']} (seen by {int(row['seen_by'])}, D {row['D']:.2f})"
+                                 for _, row in judged.iterrows()], fontsize=8)
+    axes.invert_yaxis()
+    axes.set_xlim(0, 1)
     axes.set_xlabel("difficulty p at first attempt (students who saw the item)")
-    axes.set_ylabel("discrimination D")
-    axes.set_title("Pool items (dot size: students who saw it)")
-    if len(judged):
+    axes.set_title("Pool items, by widget (colour), easiest first")
+    for number, widget in enumerate(widgets):
+        axes.barh([], [], color=PALETTE[number % len(PALETTE)], label=widget)
+    if widgets:
         axes.legend(fontsize=7, loc="lower right")
+    figure.tight_layout()
     flagged = pool_items[pool_items["flag"] != ""].index.tolist()
     alt = (f"Scatter of {len(judged)} pool items by first-attempt difficulty and discrimination, each over the "
            f"students it was drawn for (between {int(pool_items['seen_by'].min())} and "
@@ -225,17 +387,21 @@ def _pool_plot(pool_items: pd.DataFrame) -> AccessibleFigure:
 
 
 def _page(assignment, totals, maximum, items, options, waiting, distribution, item_plot, pool_items=None,
-          pool_plot=None, funnels=()) -> str:
+          pool_plot=None, funnels=(), glance="", students=None) -> str:
     flagged = items[items["flag"] != ""]
     waiting_note = (f"<p>Written answers not yet graded by hand, left out of the analysis: "
                     f"{escape(', '.join(waiting))}.</p>" if waiting else "")
     common = options.head(15)
+    per_student = (f"<h2>Every student</h2><p>Points so far, of the points graded for them; written points still to "
+                   f"grade; the graded parts where points were lost (also in students.csv).</p>"
+                   f"{students.to_html()}" if students is not None and len(students) else "")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(assignment)}: class report</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}</style></head>
 <body><h1>{escape(assignment)}: what the class got and missed</h1>
-<p>{totals.notna().sum()} graded students; mean {totals.mean():.1f} of {maximum:g}, median {totals.median():g}.</p>
+<h2>At a glance</h2>
+{glance or f"<p>{totals.notna().sum()} graded students; mean {totals.mean():.1f} of {maximum:g}.</p>"}
 {waiting_note}
 <h2>Grade distribution</h2>
 <img src="distribution.png" alt="{escape(distribution.alt)}"><p><i>{escape(distribution.alt)}</i></p>
@@ -248,6 +414,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;
 <h2>Every item</h2>
 <img src="items.png" alt="{escape(item_plot.alt)}"><p><i>{escape(item_plot.alt)}</i></p>
 {items.to_html()}
+{per_student}
 <p>Difficulty p is the share of an item's points the class earned; discrimination D is that share in the top 27%
 of the class minus the bottom 27%. After Ebel: D of .40 or more is very good, .30-.39 good, .20-.29 revise, below .20
 rewrite; a negative D usually means a wrong key. The same tables are in items.csv, pool_items.csv, options.csv and
