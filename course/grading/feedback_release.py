@@ -180,6 +180,8 @@ def _withdraw(course: CourseFolder, assignment: str, student: str, record: dict[
         target = course.pipeline_dir(assignment) / "withdrawn-feedback" / time.strftime("%Y%m%d-%H%M%S") / student
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(folder), str(target))
+        if not any(folder.parent.iterdir()):
+            folder.parent.rmdir()
     record.pop(student, None)
 
 
