@@ -29,3 +29,34 @@ def test_grade_help_names_the_time_limits(capsys):
         main(["grade", "--help"])
     text = capsys.readouterr().out
     assert "--cell-timeout" in text and "--notebook-timeout" in text and "--no-isolation" in text
+
+
+@pytest.mark.parametrize("command", ["grade", "status", "feedback", "report"])
+def test_a_file_name_for_db_is_one_line_saying_what_to_write(command, capsys):
+    """--db gradebook.db used to end in 50 lines of traceback."""
+    assert main([command, "a1-roles", "--course", str(REPO), "--db", "gradebook.db"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--db takes a database URL such as sqlite:///" in err[0]
+    assert f"sqlite:///{REPO / 'gradebook.db'}" in err[0] and "Traceback" not in err[0]
+
+
+@pytest.mark.parametrize("command", ["grade", "status", "feedback"])
+def test_an_unreachable_database_server_is_one_line(command, capsys):
+    """A PostgreSQL URL nobody answers on used to end in 132 lines of traceback; the password is never shown."""
+    from ..conftest import free_port
+
+    url = f"postgresql+psycopg://grader:s3cret@127.0.0.1:{free_port()}/course"
+    assert main([command, "a1-roles", "--course", str(REPO), "--db", url]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("pm-course: cannot open the gradebook postgresql+psycopg://grader:***@")
+    assert "s3cret" not in err[0]
+
+
+def test_a_broken_db_url_in_the_course_config_is_one_line(tmp_path, capsys):
+    """c.CourseDirectory.db_url in nbgrader_config.py is honoured, so a wrong one is reported in its words."""
+    (tmp_path / "nbgrader_config.py").write_text((REPO / "nbgrader_config.py").read_text()
+                                                 + '\nc.CourseDirectory.db_url = "gradebook.db"\n')
+    (tmp_path / "solutions" / "a1-roles").mkdir(parents=True)
+    assert main(["status", "a1-roles", "--course", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "c.CourseDirectory.db_url in nbgrader_config.py takes a database URL" in err[0]

@@ -234,3 +234,62 @@ def test_collecting_from_the_exchange_checks_every_file(course, notebook, tmp_pa
     assert any("'*' is not a valid student id" in stray for stray in report.strays)
     assert sorted(path.name for path in course.submitted().iterdir()) == ["alice", "bob"]
     shutil.rmtree(exchange)
+
+
+def _summary(rows: list[tuple[str, str, float | None]]):
+    import pandas as pd
+
+    return pd.DataFrame([{"student": student, "status": "graded" if grade else "no submission", "score": score,
+                          "max_score": 13.0, "grade": grade, "pending": "", "notes": "", "student_notes": ""}
+                         for student, grade, score in rows])
+
+
+def test_canvas_rows_carry_the_ids_canvas_matches_on(course, notebook, tmp_path):
+    """With Canvas's gradebook export as --roster: ID, SIS User ID, SIS Login ID and Section as Canvas has them, and
+    the assignment's header exactly as Canvas exported it ('Title (id)'), so the import updates that assignment."""
+    import pandas as pd
+
+    from course.grading.exports import export_grades
+
+    source = tmp_path / "submissions.zip"
+    source.write_bytes(_canvas_download(notebook))
+    import_submissions(course, ASSIGNMENT, source)
+    roster = tmp_path / "canvas-gradebook.csv"
+    roster.write_text('Student,ID,SIS User ID,SIS Login ID,Section,a1-roles (4567),Current Score,Final Score\n'
+                      '    Points Possible,,,,,13,,\n'
+                      '"Smith, Jane",4321,S-1001,jsmith,Section A,,,\n'
+                      '"Doe, John",4322,S-1002,jdoe,Section B,,,\n'
+                      '"Ng, Ada",4330,S-1003,ada,Section A,,,\n', encoding="utf-8")
+    summary = _summary([("smithjane", "final", 11.5), ("doejohn", "provisional", 8.0), ("ada", "final", 13.0),
+                        ("zed", "final", 2.0), ("nobody", "", None)])
+    result = export_grades(course, ASSIGNMENT, summary, tmp_path / "out", roster=roster)
+    canvas = pd.read_csv(tmp_path / "out" / "canvas.csv", dtype=str, keep_default_na=False)
+    assert list(canvas.columns) == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "a1-roles (4567)"]
+    rows = canvas.set_index("ID")
+    assert rows.loc["4321"].tolist() == ["Smith, Jane", "S-1001", "jsmith", "Section A", "11.5"]
+    assert rows.loc["4330"].tolist() == ["Ng, Ada", "S-1003", "ada", "Section A", "13"], "matched by login"
+    assert "4322" not in rows.index, "a provisional grade has no row"
+    assert any("not in the roster" in warning and "zed" in warning for warning in result.warnings)
+    again = export_grades(course, ASSIGNMENT, summary, tmp_path / "out")  # the roster is remembered
+    assert again.warnings == result.warnings
+    wrong = tmp_path / "moodle.csv"
+    wrong.write_text("Name,Mark\nx,1\n", encoding="utf-8")
+    from course.errors import CourseError
+
+    with pytest.raises(CourseError, match="neither a Canvas gradebook export"):
+        export_grades(course, ASSIGNMENT, summary, tmp_path / "out2", roster=wrong)
+
+
+def test_an_export_never_shrinks_silently(course, tmp_path):
+    import pandas as pd
+
+    from course.grading.exports import export_grades
+
+    out = tmp_path / "out"
+    first = export_grades(course, ASSIGNMENT, _summary([("ada", "final", 13.0), ("bob", "final", 9.0)]), out)
+    assert first.warnings == [] and first.kept is None
+    second = export_grades(course, ASSIGNMENT, _summary([("ada", "final", 13.0), ("bob", "provisional", 9.0)]), out)
+    assert second.kept is not None and "no grade now for bob" in second.warnings[0]
+    kept = pd.read_csv(second.kept / "canvas.csv", dtype=str, keep_default_na=False)
+    assert kept["SIS Login ID"].tolist() == ["", "ada", "bob"]
+    assert pd.read_csv(out / "canvas.csv", dtype=str, keep_default_na=False)["SIS Login ID"].tolist() == ["", "ada"]
