@@ -15,6 +15,7 @@ import ipywidgets as widgets
 
 from ..errors import DataFileError
 from ..feedback import Attempts
+from ..live.client import live_link
 from ..misconceptions import load_misconceptions
 from ..quiz import (
     MULTIPLE,
@@ -77,6 +78,9 @@ class QuizWidget(widgets.VBox):
             self._save()
         for question_id in self._blocks:
             self._refresh(question_id)
+        # Live class view (course.live): on a hub, while the lesson's session is open, checked answers also go to
+        # the instructor; elsewhere live_link gives NOT_LIVE, which sends and shows nothing.
+        self._live = live_link(self.widget_id, self)
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -142,6 +146,8 @@ class QuizWidget(widgets.VBox):
                 "Choose an option, then press Check."
         elif self._attempts[question_id].record(answer, is_right(question, answer)):
             self._save()
+        if chosen_keys(answer):
+            self._live.send(question_id, answer)  # course.live: only while a live session is open
         self._refresh(question_id)
 
     def _on_reveal(self, question_id: str) -> None:

@@ -14,6 +14,7 @@ import ipywidgets as widgets
 
 from ..errors import DataFileError
 from ..feedback import Attempts
+from ..live.client import live_link
 from ..misconceptions import load_misconceptions
 from ..role_sorter import Statement, answer_only, check_role, is_right_role, load_statements
 from ..roles import SORTABLE_ROLES, role_name
@@ -62,6 +63,9 @@ class RoleSorterWidget(widgets.VBox):
             self._save()
         for statement_id in self.statements:
             self._explain(statement_id)
+        # Live class view (course.live): on a hub, while the lesson's session is open, checked roles also go to the
+        # instructor; elsewhere live_link gives NOT_LIVE, which sends and shows nothing.
+        self._live = live_link(widget_id, self)
 
     @property
     def answers(self) -> dict[str, str]:
@@ -117,6 +121,8 @@ class RoleSorterWidget(widgets.VBox):
             self._notes[statement_id] = "Choose a role, then press Check."
         elif self._attempts[statement_id].record(role, is_right_role(self.statements[statement_id], role)):
             self._save()
+        if role:
+            self._live.send(statement_id, role)  # course.live: only while a live session is open
         self._explain(statement_id)
 
     def _on_reveal(self, statement_id: str) -> None:

@@ -24,6 +24,7 @@ import ipywidgets as widgets
 
 from ..answers import AnswerFileError, AnswerStore
 from ..errors import DataFileError
+from ..live.client import live_link
 from ..scenario import OUTCOME_NAMES, DebriefLine, Scenario, ScenarioRun, Step, load_scenario, restorable_path
 from ..shuffling import shuffled
 from .output import replace_output
@@ -74,6 +75,9 @@ class ScenarioPlayer(widgets.VBox):
         self.children = [self._header, self._message, self._state, self._history, self._consequence, self._story,
                          self._choices, self._ending, self._plot, self._replay]
         self._render()
+        # Live class view (course.live): on a hub, while the lesson's session is open, the path taken also goes to
+        # the instructor; elsewhere live_link gives NOT_LIVE, which sends and shows nothing.
+        self._live = live_link(self.widget_id, self)
 
     # --- what the learner does -------------------------------------------------------------------------------
 
@@ -83,6 +87,7 @@ class ScenarioPlayer(widgets.VBox):
         if self.run.finished and not self._first:
             self._first = {"path": list(self.run.path), "ending": self.run.current.id}
         self._save()
+        self._live.send(self.scenario.id, list(self.run.path))  # course.live: only while a live session is open
         self._render()
 
     def replay(self) -> None:

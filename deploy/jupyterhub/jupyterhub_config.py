@@ -10,6 +10,17 @@ PM_COURSE_INSTRUCTORS   comma-separated user names with admin rights (default: i
 PM_COURSE_STUDENTS      comma-separated user names allowed to log in (default: none besides the instructors)
 PM_COURSE_HUB_PASSWORD  the shared password of the test authenticator (only for a trial or a test: see below)
 PM_COURSE_ADMIN_TOKEN   optional API token of a "course-admin" service (scripts that start servers and make tokens)
+PM_COURSE_DB_URL        the course's gradebook database, as nbgrader's CourseDirectory.db_url or pm-course grade --db
+                        (default sqlite:///ROOT/course/gradebook.db); the live class view keeps its tables there
+PM_COURSE_LIVE_PORT     loopback port of the live class view service (default 8002)
+
+The live class view (course.live) is a JupyterHub-managed service, "pm-course-live". While an instructor's session
+for a lesson is open, the students' quiz, role-sorter and scenario widgets of that lesson also send each answer to it
+with the server's own hub token. Who may do what is set below with roles and custom scopes: the group
+pm-course-students may send answers, the group pm-course-instructors may open and close sessions and read the
+answers; anyone else gets 403. Every server learns where the service is, and in which folder the service marks open
+sessions, from PM_COURSE_LIVE_URL and PM_COURSE_LIVE_SIGNAL (a spawner that runs servers elsewhere must reach
+LIVE_URL and mount that folder read-only, as it mounts the exchange).
 
 This file uses JupyterHub's DummyAuthenticator and SimpleLocalProcessSpawner, which are meant for trials and tests:
 every server runs as the same system user, in its own home folder. For a real class, replace them with your
@@ -17,7 +28,10 @@ site's authenticator (PAM, OAuth, LTI) and a spawner that runs each student as t
 DockerSpawner, KubeSpawner); the nbgrader part below stays the same.
 """
 import os
+import sys
 from pathlib import Path
+
+from course.live.protocol import ACCESS_SCOPE, ANSWER_SCOPE, MANAGE_SCOPE, READ_SCOPE, SERVICE_NAME
 
 c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
 
@@ -64,10 +78,43 @@ c.Spawner.environment = {
     "PM_COURSE_EXCHANGE": str(EXCHANGE),
 }
 
+# --- the live class view: a managed service, roles and scopes for the course's students and instructors ---
+LIVE_URL = f"http://127.0.0.1:{os.environ.get('PM_COURSE_LIVE_PORT', '8002')}"
+LIVE_SESSIONS = ROOT / "live-sessions"  # the service writes <lesson>.json here while a session is open
+LIVE_SESSIONS.mkdir(parents=True, exist_ok=True)
+LIVE_SESSIONS.chmod(0o755)  # servers read it; only the service writes
+GRADEBOOK = os.environ.get("PM_COURSE_DB_URL", f"sqlite:///{ROOT / 'course' / 'gradebook.db'}")
+c.JupyterHub.load_groups = {"pm-course-students": {"users": sorted(students)},
+                            "pm-course-instructors": {"users": sorted(instructors)}}
+c.JupyterHub.custom_scopes = {
+    ANSWER_SCOPE: {"description": "Send your own answers to a live class session of pm-course."},
+    READ_SCOPE: {"description": "See the answers given in pm-course's live class sessions."},
+    MANAGE_SCOPE: {"description": "Open and close pm-course's live class sessions."},
+}
+services = [{
+    "name": SERVICE_NAME, "url": LIVE_URL, "command": [sys.executable, "-m", "course.live.service"],
+    "environment": {"PM_COURSE_DB_URL": GRADEBOOK, "PM_COURSE_LIVE_SIGNAL": str(LIVE_SESSIONS),
+                    "PM_COURSE_ID": "pm-course"},
+    "display": False, "oauth_no_confirm": True, "oauth_client_allowed_scopes": [READ_SCOPE, MANAGE_SCOPE],
+}]
+roles = [
+    {"name": "pm-course-live-student", "groups": ["pm-course-students"], "scopes": [ACCESS_SCOPE, ANSWER_SCOPE]},
+    {"name": "pm-course-live-instructor", "groups": ["pm-course-instructors"],
+     "scopes": [ACCESS_SCOPE, READ_SCOPE, MANAGE_SCOPE]},
+]
+# Each server's own token (JUPYTERHUB_API_TOKEN, which its kernels inherit) gets the live scopes its user holds:
+# a student's token may answer, an instructor's may read and manage; the hub drops those a user does not hold.
+c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server", ACCESS_SCOPE, ANSWER_SCOPE,
+                                 READ_SCOPE, MANAGE_SCOPE]
+c.Spawner.environment.update({"PM_COURSE_LIVE_URL": f"{LIVE_URL}/services/{SERVICE_NAME}/",
+                              "PM_COURSE_LIVE_SIGNAL": str(LIVE_SESSIONS)})
+
 # --- an API token for course scripts (starting servers, making tokens), only if one is given ---
 if os.environ.get("PM_COURSE_ADMIN_TOKEN"):
-    c.JupyterHub.services = [{"name": "course-admin", "api_token": os.environ["PM_COURSE_ADMIN_TOKEN"]}]
-    c.JupyterHub.load_roles = [{
+    services.append({"name": "course-admin", "api_token": os.environ["PM_COURSE_ADMIN_TOKEN"]})
+    roles.append({
         "name": "course-admin", "services": ["course-admin"],
         "scopes": ["admin:users", "admin:servers", "tokens", "access:servers", "list:users", "read:users"],
-    }]
+    })
+c.JupyterHub.services = services
+c.JupyterHub.load_roles = roles
