@@ -12,6 +12,7 @@ import asyncio
 import json
 import re
 import threading
+import urllib.request
 
 import pytest
 from tornado.httpserver import HTTPServer
@@ -157,7 +158,11 @@ def test_the_summary_on_screen_shows_counts_and_misconceptions_never_names(servi
     hidden = summary_html(summary, reveal=False)
     assert "dependency-chain-is-program" not in hidden and "✓" not in hidden, "the key shows while hidden"
     assert re.search(r"100%\s+1  Each one needs the one before", summary_text(summary))
-    for text in (html, hidden, summary_text(summary)):
+    request = urllib.request.Request(f"{url}sessions/{session}", headers={"Authorization": "token t-lin"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        page = response.read().decode()
+    assert 'http-equiv="refresh"' in page and "Check Q1</b>: 1 answered" in page
+    for text in (html, hidden, summary_text(summary), page):
         assert not re.search(r"\bada\b", text)
 
 
