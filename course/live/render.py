@@ -23,7 +23,7 @@ def _bar(count: int, total: int, colour: str = BAR_COLOUR) -> str:
     width = round(100 * _share(count, total))
     return (f'<div style="background:#eee;width:12em;height:0.9em;display:inline-block;vertical-align:middle" '
             f'aria-hidden="true"><div style="background:{colour};width:{width}%;height:100%"></div></div> '
-            f"{count} ({width}%)")
+            f'<span style="white-space:nowrap">{count} ({width}%)</span>')
 
 
 def summary_html(summary: Mapping[str, Any], reveal: bool = True, first: bool = False) -> str:
@@ -35,11 +35,53 @@ def summary_html(summary: Mapping[str, Any], reveal: bool = True, first: bool = 
              f'{escape(str(session.get("id", "?")))} ({state}): {summary["students"]} '
              f'student{"s" * (summary["students"] != 1)} answered so far. Showing {which}; '
              f'the key and misconceptions are {"shown" if reveal else "hidden"}.</p>']
+    parts.append(_overview_html(summary, reveal, first))
     for item in summary["items"]:
         parts.append(_scenario_html(item, reveal) if item["kind"] == "scenario"
                      else _choice_html(item, reveal, first))
     parts.append("</div>")
     return "".join(parts)
+
+
+def top_misconception(item: Mapping[str, Any], first: bool = False) -> tuple[str, str, int] | None:
+    """The misconception behind the most chosen wrong option or below-best choice: (id, belief, how many)."""
+    if item["kind"] == "scenario":
+        choices = [choice for node in item["funnel"] for choice in node["choices"]]
+        found = [(choice["misconception"], choice["belief"], choice["took"]) for choice in choices
+                 if choice["misconception"] and choice["took"]]
+    else:
+        count_of = "first" if first else "latest"
+        found = [(option["misconception"], option["belief"], option[count_of]) for option in item["options"]
+                 if option["misconception"] and option[count_of]]
+    return max(found, key=lambda entry: entry[2]) if found else None
+
+
+def _overview_html(summary: Mapping[str, Any], reveal: bool, first: bool) -> str:
+    """One row per item answered so far: how many, how many right, the belief most often behind a wrong choice."""
+    rows = []
+    for item in summary["items"]:
+        if not item["answered"]:
+            continue
+        if item["kind"] == "scenario":
+            answered, right = f"{item['answered']} playing, {item['finished']} finished", ""
+        else:
+            answered = str(item["answered"])
+            count = item.get("first_right" if first else "latest_right")
+            right = f"{count} ({round(100 * _share(count, item['answered']))}%)" if count is not None else ""
+        top = top_misconception(item, first)
+        belief = f"<code>{escape(top[0])}</code> ({top[2]}): <i>{escape(top[1])}</i>" if top else ""
+        cells = [f'<th scope="row" style="text-align:left">{escape(item["label"])}</th>', f"<td>{answered}</td>"]
+        if reveal:
+            cells += [f"<td>{right}</td>", f'<td style="text-align:left">{belief}</td>']
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    if not rows:
+        return "<p><i>No answers yet.</i></p>"
+    header = '<th scope="col" style="text-align:left">Item</th><th scope="col">Answered</th>'
+    if reveal:
+        header += ('<th scope="col">Right</th><th scope="col" style="text-align:left">Most chosen misconception'
+                   "</th>")
+    return ('<table style="border-collapse:collapse;margin:0.4em 0"><caption style="text-align:left"><b>At a glance'
+            f"</b></caption><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
 def _choice_html(item: Mapping[str, Any], reveal: bool, first: bool) -> str:
@@ -55,12 +97,14 @@ def _choice_html(item: Mapping[str, Any], reveal: bool, first: bool) -> str:
                       if option["belief"] else f'<code>{escape(option["misconception"])}</code>')
         rows.append(f"<tr><th scope=\"row\" style=\"text-align:left;font-weight:normal\">{LETTERS[number]}. "
                     f"{escape(option['text'])}{mark}</th>"
-                    f"<td>{_bar(option[count_of], answered, RIGHT_COLOUR if right else BAR_COLOUR)}</td>"
+                    f'<td style="white-space:nowrap">'
+                    f"{_bar(option[count_of], answered, RIGHT_COLOUR if right else BAR_COLOUR)}</td>"
                     f'<td style="text-align:left;font-size:0.9em">{belief}</td></tr>')
     right = item.get(f"{count_of}_right")
     tally = f"; {right} of {answered} right" if reveal and right is not None and answered else ""
     how = " (several may be ticked)" if item.get("multiple") else ""
-    return (f'<details open style="margin:0.6em 0"><summary><b>{escape(item["label"])}</b>: {answered} answered'
+    opened = " open" if answered else ""
+    return (f'<details{opened} style="margin:0.6em 0"><summary><b>{escape(item["label"])}</b>: {answered} answered'
             f"{tally}{how}</summary><p>{escape(item['prompt'])}</p>"
             '<table style="border-collapse:collapse"><thead><tr><th scope="col" style="text-align:left">Option</th>'
             '<th scope="col">Chosen by</th><th scope="col" style="text-align:left">Misconception it stands for</th>'
@@ -74,7 +118,8 @@ def _scenario_html(item: Mapping[str, Any], reveal: bool) -> str:
             continue
         rows = "".join(
             f"<tr><th scope=\"row\" style=\"text-align:left;font-weight:normal\">{escape(choice['label'])}"
-            f"{' ✓' if reveal and choice['best'] else ''}</th><td>{_bar(choice['took'], node['reached'])}</td>"
+            f"{' ✓' if reveal and choice['best'] else ''}</th>"
+            f'<td style="white-space:nowrap">{_bar(choice["took"], node["reached"])}</td>'
             f'<td style="text-align:left;font-size:0.9em">'
             f"{_belief(choice) if reveal else ''}</td></tr>"
             for choice in node["choices"])
@@ -83,7 +128,8 @@ def _scenario_html(item: Mapping[str, Any], reveal: bool) -> str:
                       f'<table style="border-collapse:collapse"><tbody>{rows}</tbody></table>')
     endings = ", ".join(f"{escape(ending['outcome'])} ({escape(ending['ending'])}) {ending['count']}"
                         for ending in item["endings"] if ending["count"])
-    return (f'<details open style="margin:0.6em 0"><summary><b>{escape(item["label"])}</b>: {escape(item["prompt"])}'
+    opened = " open" if item["answered"] else ""
+    return (f'<details{opened} style="margin:0.6em 0"><summary><b>{escape(item["label"])}</b>: {escape(item["prompt"])}'
             f" ({item['answered']} playing, {item['finished']} finished)</summary>"
             f"{''.join(blocks) or '<p>Nobody has made a decision yet.</p>'}"
             f"<p>Endings: {endings or 'none reached yet'}.</p></details>")
@@ -112,6 +158,8 @@ def summary_text(summary: Mapping[str, Any], reveal: bool = True, first: bool = 
         lines.append("")
         if item["kind"] == "scenario":
             lines.append(f"{item['label']}: {item['answered']} playing, {item['finished']} finished")
+            if not item["answered"]:
+                continue
             for node in item["funnel"]:
                 if not node["reached"]:
                     continue
@@ -122,7 +170,11 @@ def summary_text(summary: Mapping[str, Any], reveal: bool = True, first: bool = 
                     lines.append(f"    {round(100 * _share(choice['took'], node['reached'])):3d}%  "
                                  f"{choice['took']:3d}  {choice['label']}{best}{belief}")
             continue
-        lines.append(f"{item['label']} ({item['item']}): {item['answered']} answered")
+        top = top_misconception(item, first) if reveal else None
+        most = f"; most chosen misconception: {top[0]} ({top[2]})" if top else ""
+        lines.append(f"{item['label']} ({item['item']}): {item['answered']} answered{most}")
+        if not item["answered"]:
+            continue
         for number, option in enumerate(item["options"]):
             right = " (key)" if reveal and option["correct"] else ""
             belief = f"  [{option['misconception']}]" if reveal and option["misconception"] else ""

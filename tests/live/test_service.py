@@ -157,6 +157,9 @@ def test_the_summary_on_screen_shows_counts_and_misconceptions_never_names(servi
     assert "Check Q1</b>: 1 answered" in html and "dependency-chain-is-program" in html and "✓" in html
     hidden = summary_html(summary, reveal=False)
     assert "dependency-chain-is-program" not in hidden and "✓" not in hidden, "the key shows while hidden"
+    glance = html.split("At a glance", 1)[1].split("</table>", 1)[0]
+    assert "Check Q1" in glance and "<code>dependency-chain-is-program</code> (1)" in glance
+    assert "Warm-up Q1" not in glance, "an item nobody answered crowds the overview"
     assert re.search(r"100%\s+1  Each one needs the one before", summary_text(summary))
     request = urllib.request.Request(f"{url}sessions/{session}", headers={"Authorization": "token t-lin"})
     with urllib.request.urlopen(request, timeout=10) as response:
