@@ -15,8 +15,10 @@ are decided again outside:
 3. a test cell keeps the smaller of its two scores: a passing test whose outside check fails
    earns what the outside check gives, with a message saying why.
 
-Faking the probe's output gains nothing: the expected values never enter the kernel, so a
-student who prints the right answers has computed them.
+Faking the probe's output gains nothing: the expected values never enter the kernel (hidden tests
+are kept out of it, :class:`course.grading.preprocessors.WithholdHiddenTests`), so a student who
+prints the right answers has computed them. Probes read no data of the notebook's, only call its
+functions, on inputs of their own (:class:`Checks`).
 """
 from __future__ import annotations
 
@@ -99,7 +101,10 @@ class Checks:
     """The outside checks of one notebook: probe expressions and, per graded test cell, a judge.
 
     ``setup`` is code run in the student's kernel before the probes (building unseen inputs); its names
-    live in a namespace of their own, layered over the notebook's, so they clobber nothing of the student's.
+    live in a namespace of their own, layered over the notebook's functions, so they clobber nothing of the
+    student's. Probes see the notebook's functions and classes only, never its data: every input a probe
+    passes is built by the setup (best as a function that builds a fresh one per call, so that one call cannot
+    change what the next one gets), and a judge compares the results with what the grader knows of that input.
     """
 
     notebook: str
@@ -229,7 +234,11 @@ def __pm_course_probe(setup={setup}, probes={probes}, mark={mark}):
             return value.to_dict()
         raise TypeError("not plain data: " + type(value).__name__)
 
-    namespace = dict(globals())
+    # the student's functions and classes, and nothing else of the notebook's: a probe calls the student's code on
+    # inputs the setup builds afresh, never on a table or a number the student could have replaced
+    namespace = {{name: value for name, value in globals().items()
+                 if callable(value) and not isinstance(value, type(json)) and not name.startswith("_")}}
+    namespace["__builtins__"] = __import__("builtins")
     results = {{}}
     try:
         exec(setup, namespace)

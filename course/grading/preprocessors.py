@@ -4,13 +4,22 @@ Listed in ``Autograde.autograde_preprocessors`` by the course's ``nbgrader_confi
 ``nbgrader autograde``, formgrader and ``pm-course grade`` all grade the same way:
 
 * :class:`AddProbeCell` appends the outside checks' probe cell (see :mod:`.outside_checks`);
+* :class:`WithholdHiddenTests` keeps every hidden-tests region out of the student's kernel (IPython keeps the source
+  of every cell it runs, where the student's code can read it): what a test expects is never where the student's
+  code runs, and hidden points are decided by the outside checks alone; :class:`RestoreHiddenTests` puts the
+  regions back once the notebook has run, so formgrader shows them (the rubrics) to the grader;
 * :class:`RestoreDeletedCells` is nbgrader's ``OverwriteCells`` with its ``add_missing_cells`` fixed for
   notebooks where a read-only cell that is neither a test nor an answer (a widget) comes before a deleted test;
 * :class:`ExecuteWithinDeadline` is nbgrader's ``Execute`` with a limit on the whole notebook
-  as well as on each cell: a notebook of many slow cells cannot hold the grader for ever;
+  as well as on each cell: a notebook of many slow cells cannot hold the grader for ever; and what a
+  cell displays can only change while that cell runs (a display update sent later, say while the
+  probe runs, would carry what the student's code saw then into an earlier cell's output, which the
+  feedback shows), and no widget state is kept in the notebook;
 * :class:`JudgeOutsideKernel` removes the probe cell, judges its printed results in the
   grader's process, and lowers a test cell's score to what the outside check gives, with
-  feedback saying why. Its verdicts are written beside the autograded notebook.
+  feedback saying why. Its verdicts are written beside the autograded notebook;
+* :class:`HideHiddenTests` is the feedback's ``ClearHiddenTests``, for the instructor's test cells
+  only: the marker text in a student's own cell changes and breaks nothing.
 """
 from __future__ import annotations
 
@@ -22,7 +31,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbconvert.preprocessors import Preprocessor
 from nbformat.v4 import new_code_cell, new_output
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import Execute, OverwriteCells
+from nbgrader.preprocessors import ClearHiddenTests, Execute, OverwriteCells
 from nbgrader.utils import determine_grade
 from traitlets import Bool, Float
 
@@ -37,6 +46,38 @@ KERNEL_STOPPED = ("Your notebook stopped running before this test: a cell ended 
                   "os._exit), crashed it, or broke how Jupyter sends results (for example by replacing built-in "
                   "functions). Run all cells from the top and fix the cell where it stops.")
 VERDICTS_SUFFIX = ".outside-checks.json"
+HIDDEN_BEGIN = "BEGIN HIDDEN TESTS"
+HIDDEN_END = "END HIDDEN TESTS"
+WITHHELD = "pm_course_withheld"  # resources key: {cell index: (grade id, source as the instructor wrote it)}
+
+
+def is_test_cell(cell) -> bool:
+    """An autograder test cell: graded, not an answer. Its source is the instructor's (nbgrader overwrites it from
+    the gradebook before a notebook runs), never the student's."""
+    nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("cell_type") == "code" and bool(nbgrader.get("grade")) and not nbgrader.get("solution")
+
+
+def without_hidden_tests(source: str, placeholder: str = "") -> tuple[str, bool]:
+    """``source`` with every hidden-tests region cut out, and whether there was one.
+
+    A region runs from the line holding ``BEGIN HIDDEN TESTS`` to the line holding ``END HIDDEN TESTS``; one
+    never closed runs to the end of the cell (more is hidden, never less), and nothing here raises. With a
+    ``placeholder``, each region becomes that line, indented like its first line (``pass`` keeps a block that
+    held only hidden lines valid Python).
+    """
+    kept: list[str] = []
+    inside = found = False
+    for line in source.split("\n"):
+        if not inside and HIDDEN_BEGIN in line:
+            inside = found = True
+            if placeholder:
+                kept.append(line[:len(line) - len(line.lstrip())] + placeholder)
+        elif inside:
+            inside = HIDDEN_END not in line
+        else:
+            kept.append(line)
+    return "\n".join(kept), found
 
 
 def _checks_for(preprocessor: Preprocessor, resources: dict) -> Checks | None:
@@ -58,6 +99,45 @@ class AddProbeCell(Preprocessor):
             cell = new_code_cell(checks.probe_source())
             cell.metadata[PROBE_METADATA] = True
             nb.cells.append(cell)
+        return nb, resources
+
+
+class WithholdHiddenTests(Preprocessor):
+    """Cut every hidden-tests region out of the test cells before the notebook runs; stop when a cell worth points
+    would then have nothing to decide its hidden part (no outside check): grading fails closed, never open."""
+
+    enabled = Bool(True)
+
+    def preprocess(self, nb, resources):
+        withheld: dict[int, tuple[str, str]] = {}
+        for index, cell in enumerate(nb.cells):
+            if is_test_cell(cell):
+                source, found = without_hidden_tests(cell.source, placeholder="pass  # hidden tests: run by the grader")
+                if found:
+                    withheld[index] = (cell.metadata["nbgrader"].get("grade_id"), cell.source)
+                    cell.source = source
+        checks = _checks_for(self, resources)
+        decided = set(checks.cells) if checks is not None else set()
+        for index, (grade_id, _) in withheld.items():
+            points = float(nb.cells[index].metadata["nbgrader"].get("points") or 0)
+            if points > 0 and grade_id not in decided:
+                raise ValueError(f"the hidden tests of {grade_id} never run in the student's kernel, and it has no "
+                                 "outside check to decide its points: add one to the assignment's outside_checks.py")
+        resources[WITHHELD] = withheld
+        return nb, resources
+
+
+class RestoreHiddenTests(Preprocessor):
+    """Put back the regions :class:`WithholdHiddenTests` took out, now that the notebook has run: the autograded
+    notebook holds the test cells as the instructor wrote them (formgrader shows their rubrics)."""
+
+    enabled = Bool(True)
+
+    def preprocess(self, nb, resources):
+        for index, (grade_id, source) in resources.pop(WITHHELD, {}).items():
+            cell = nb.cells[index] if index < len(nb.cells) else None
+            if cell is not None and cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
+                cell.source = source
         return nb, resources
 
 
@@ -108,10 +188,41 @@ class RestoreDeletedCells(OverwriteCells):
         return nb, resources
 
 
+class HideHiddenTests(ClearHiddenTests):
+    """nbgrader's ``ClearHiddenTests`` for the feedback, applied to the instructor's test cells alone.
+
+    nbgrader's own looks for the markers in every cell and stops the feedback when it finds one in a cell that is
+    not a test cell, or one never closed: a student who merely typed ``BEGIN HIDDEN TESTS`` in an answer got no
+    feedback. Here a student's cell is left as the student wrote it, and a region never closed hides the rest of
+    its (test) cell: more is hidden, never less, and nothing raises.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        if is_test_cell(cell):
+            cell.source, _ = without_hidden_tests(cell.source)
+        return cell, resources
+
+
 class ExecuteWithinDeadline(Execute):
     notebook_timeout = Float(
         600.0, help="Seconds the whole notebook may run; each cell still has at most `timeout` seconds."
     ).tag(config=True)
+    # widget state is not part of what a student gets back: a widget changed by code running later (in a test cell or
+    # the probe) would carry what that code saw into the notebook's metadata
+    store_widget_state = Bool(False).tag(config=True)
+    _running_index: int | None = None
+
+    def _update_display_id(self, display_id, msg):
+        """Apply a display update to the outputs of the cell now running only, never to an earlier cell's."""
+        everywhere = self._display_id_map.get(display_id)
+        if everywhere is None:
+            return
+        self._display_id_map[display_id] = {index: outputs for index, outputs in everywhere.items()
+                                            if index == self._running_index}
+        try:
+            super()._update_display_id(display_id, msg)
+        finally:
+            self._display_id_map[display_id] = everywhere
 
     def preprocess(self, nb, resources=None, km=None):
         self._deadline = deadline = time.monotonic() + self.notebook_timeout
@@ -138,6 +249,7 @@ class ExecuteWithinDeadline(Execute):
 
 
     def preprocess_cell(self, cell, resources, index):
+        self._running_index = index
         if cell.cell_type == "code" and time.monotonic() >= self._deadline:
             message = OVER_TIME.format(seconds=self.notebook_timeout)
             cell.outputs = [new_output("error", ename="NotebookTookTooLong", evalue=message, traceback=[message])]
@@ -160,6 +272,7 @@ class JudgeOutsideKernel(Preprocessor):
         judged = checks.verdicts(printed, student, self._handed_in(resources))
         tampering = None
         verdicts = {}
+        withheld = {grade_id for grade_id, _ in resources.get(WITHHELD, {}).values()}
         for cell in nb.cells:
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             if grade_id not in judged or cell.cell_type != "code":
@@ -170,6 +283,10 @@ class JudgeOutsideKernel(Preprocessor):
             outside = round(points * (share or 0.0), 4)
             verdicts[grade_id] = {"points": points, "inside": inside, "outside": outside,
                                   "probe_answered": share is not None}
+            if grade_id in withheld:
+                # its hidden part never ran in the kernel: the inside score is the visible part's, and the outside
+                # check alone decides the rest (so the two need not agree on an honest mistake)
+                verdicts[grade_id].update(decided_outside=True, hidden_tests_withheld=True)
             if verdict and verdict.decides:
                 # a graded widget: the in-kernel test holds no key, so the grader's marking is the cell's score
                 verdicts[grade_id].update(decided_outside=True, note=verdict.note)
@@ -186,7 +303,8 @@ class JudgeOutsideKernel(Preprocessor):
             if inside is not None and outside < inside - 1e-9:
                 if tampering is None:
                     tampering = find_tampering(nb, frozenset(checks.cells))
-                cell.outputs = _lowered_outputs(outside, points, share is not None, tampering)
+                cell.outputs = _lowered_outputs(outside, points, share is not None, tampering,
+                                                hidden=grade_id in withheld)
         self._write_verdicts(resources, verdicts)
         return nb, resources
 
@@ -217,8 +335,12 @@ def _marked_outside_outputs(score: float, points: float, note: str) -> list:
             new_output("execute_result", data={"text/plain": f"{score:g}"}, execution_count=None)]
 
 
-def _lowered_outputs(outside: float, points: float, answered: bool, tampering) -> list:
-    if answered:
+def _lowered_outputs(outside: float, points: float, answered: bool, tampering, hidden: bool = False) -> list:
+    if answered and hidden:
+        why = (f"The grader checked this part outside your notebook, on inputs you have not seen, and compared the "
+               f"results itself: they are not what this part asks for, so this test earns {outside:g} of "
+               f"{points:g} points.")
+    elif answered:
         why = (f"The grader ran this part again outside your notebook, on inputs you have not seen, and compared "
                f"the results itself: they are not what this part asks for, so this test earns {outside:g} of "
                f"{points:g} points even though it seemed to pass inside your notebook.")

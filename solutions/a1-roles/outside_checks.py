@@ -3,11 +3,15 @@
 Each judge receives plain data brought back from the student's kernel and mirrors the hidden
 test of the same grade id, so an honest notebook scores the same inside and outside.
 """
+import pandas as pd
+
 from course.grading.outside_checks import Checks, same
+from course.paths import data_dir
 from course.roles import ROLE_NAMES
 
 checks = Checks("roles.ipynb", setup='''
 import pandas as pd
+from course.paths import data_dir
 
 def traits_table():
     return [(d, r, f) for d in ("one-time", "ongoing")
@@ -20,17 +24,25 @@ def call(function, *arguments):
     except Exception as error:
         return {"raised": [klass.__name__ for klass in type(error).__mro__], "message": str(error)}
 
-unseen = pd.DataFrame({"activity_id": ["z9", "z1"], "duration": ["ongoing", "one-time"],
-                       "reach": ["one project", "product line"], "focus": ["market", "delivery"], "note": ["", ""]})
+def activities_table():
+    # read afresh for every call: never the notebook's `activities`, which the student may have changed
+    return pd.read_csv(data_dir() / "activities.csv")
+
+def unseen_table():
+    return pd.DataFrame({"activity_id": ["z9", "z1"], "duration": ["ongoing", "one-time"],
+                         "reach": ["one project", "product line"], "focus": ["market", "delivery"], "note": ["", ""]})
 
 def leaves_input_unchanged():
-    # a table classify has never seen: the notebook's demo cell has already passed `activities` through it
-    from course.paths import data_dir
-    fresh = pd.read_csv(data_dir() / "activities.csv")
+    fresh = activities_table()
     as_read = fresh.copy()
     classify(fresh)
     return fresh.equals(as_read)
 ''')
+
+# what the grader itself knows of the probes' inputs (read here, in the grader's process)
+ACTIVITY_TRAITS = {row.activity_id: (row.duration, row.reach, row.focus)
+                   for row in pd.read_csv(data_dir() / "activities.csv").itertuples()}
+UNSEEN_TRAITS = {"z9": ("ongoing", "one project", "market"), "z1": ("one-time", "product line", "delivery")}
 
 EXPECTED = {
     ("one-time", "one project", "delivery"): "project_manager",
@@ -77,26 +89,26 @@ def _bad_input(r):
 
 
 @checks.cell("classify_form",
-             classified='[[str(k), v] for k, v in classify(activities).items()]',
-             activity_ids='list(activities["activity_id"])',
+             classified='[[str(k), v] for k, v in classify(activities_table()).items()]',
              unchanged='leaves_input_unchanged()')
 def _classify_form(r):
-    return isinstance(r.classified, list) and isinstance(r.activity_ids, list) and \
-        [pair[0] for pair in r.classified] == r.activity_ids and r.unchanged is True and \
-        all(isinstance(pair[1], str) and pair[1] in ROLE_NAMES for pair in r.classified)
+    return isinstance(r.classified, list) and [pair[0] for pair in r.classified] == list(ACTIVITY_TRAITS) and \
+        r.unchanged is True and all(isinstance(pair[1], str) and pair[1] in ROLE_NAMES for pair in r.classified)
 
 
 @checks.cell("classify_roles",
-             own_roles='{row.activity_id: responsible_role(row.duration, row.reach, row.focus) '
-                       'for row in activities.itertuples()}',
-             unseen_classified='classify(unseen).to_dict()',
-             unseen_own_roles='{"z9": responsible_role("ongoing", "one project", "market"), '
-                              '"z1": responsible_role("one-time", "product line", "delivery")}')
+             own_roles='[[d, r, f, call(responsible_role, d, r, f)] for d, r, f in traits_table()]',
+             unseen_classified='classify(unseen_table()).to_dict()')
 def _classify_roles(r):
-    """Like the hidden test, against the student's own responsible_role: one mistake is not counted twice."""
-    if not isinstance(r.classified, list) or not isinstance(r.own_roles, dict):
+    """Like the hidden test, against the student's own responsible_role (one mistake is not counted twice), on
+    the traits the grader read itself: an input the student's code replaced cannot make a wrong classify pass."""
+    if not isinstance(r.classified, list) or not isinstance(r.own_roles, list):
         return False
-    return same(dict(map(tuple, r.classified)), r.own_roles) and same(r.unseen_classified, r.unseen_own_roles)
+    own = {(d, reach, f): outcome.get("value") for d, reach, f, outcome in r.own_roles if "value" in outcome}
+    if any(traits not in own for traits in [*ACTIVITY_TRAITS.values(), *UNSEEN_TRAITS.values()]):
+        return False  # the student's responsible_role raised where the hidden test would have failed too
+    return same(dict(map(tuple, r.classified)), {key: own[traits] for key, traits in ACTIVITY_TRAITS.items()}) \
+        and same(r.unseen_classified, {key: own[traits] for key, traits in UNSEEN_TRAITS.items()})
 
 
 @checks.cell("role_sorter_roles",

@@ -4,9 +4,15 @@ Each judge receives plain data brought back from the student's kernel and mirror
 test of the same grade id, so an honest notebook scores the same inside and outside.
 """
 from course.grading.outside_checks import Checks, same
+from course.portfolio import load_portfolio
 
 checks = Checks("portfolio.ipynb", setup='''
 import pandas as pd
+from course.portfolio import load_portfolio
+
+def portfolio_table():
+    # loaded afresh for every call: never the notebook's `portfolio`, which the student may have changed
+    return load_portfolio()
 
 edge = pd.DataFrame({
     "project_id": ["X1", "X2", "X3"],
@@ -53,12 +59,15 @@ def counts(frame):
             "project_managers": {str(k): int(v) for k, v in table["project_managers"].items()}}
 ''')
 
+# what the grader itself knows of the probes' input (read here, in the grader's process)
+PORTFOLIO = load_portfolio()
 
-@checks.cell("delivery_flags_form", flags_portfolio="flags(portfolio)", portfolio_rows="len(portfolio)")
+
+@checks.cell("delivery_flags_form", flags_portfolio="flags(portfolio_table())")
 def _flags_form(r):
     f = r.flags_portfolio
     return isinstance(f, dict) and f["columns_added_to_input"] is False and f["dtypes"] == ["bool", "bool"] \
-        and same(f["rows"], r.portfolio_rows) and f["on_time"].get("P01") is True
+        and same(f["rows"], len(PORTFOLIO)) and f["on_time"].get("P01") is True
 
 
 @checks.cell("delivery_flags_boundaries", flags_edge="flags(edge)")
@@ -75,8 +84,8 @@ def _sorted_ids(value, prefix):
         all(isinstance(item, str) and item.startswith(prefix) for item in value)
 
 
-@checks.cell("hollow_successes_form", hollow="hollow_successes(portfolio)",
-             hollow_is_list="type(hollow_successes(portfolio)) is list")
+@checks.cell("hollow_successes_form", hollow="hollow_successes(portfolio_table())",
+             hollow_is_list="type(hollow_successes(portfolio_table())) is list")
 def _hollow_form(r):
     return r.hollow_is_list is True and _sorted_ids(r.hollow, "P")
 
@@ -86,12 +95,11 @@ def _hollow_values(r):
     return same(r.hollow, ["P03", "P12", "P23", "P25"]) and same(r.hollow_unseen, ["Q1", "Q2"])
 
 
-@checks.cell("overlapping_products_form", overlaps="overlapping_products(portfolio)",
-             overlaps_is_list="type(overlapping_products(portfolio)) is list",
-             products='sorted(set(portfolio["product"]))')
+@checks.cell("overlapping_products_form", overlaps="overlapping_products(portfolio_table())",
+             overlaps_is_list="type(overlapping_products(portfolio_table())) is list")
 def _overlaps_form(r):
     return r.overlaps_is_list is True and isinstance(r.overlaps, list) and r.overlaps == sorted(r.overlaps) \
-        and isinstance(r.products, list) and set(r.overlaps) <= set(r.products)
+        and set(r.overlaps) <= set(PORTFOLIO["product"])
 
 
 @checks.cell("overlapping_products_values", overlaps_unseen="overlapping_products(unseen_overlaps)")
@@ -99,8 +107,9 @@ def _overlaps_values(r):
     return same(r.overlaps, ["Clinic Records", "Ledger", "Ledger Mobile"]) and same(r.overlaps_unseen, ["Touch"])
 
 
-@checks.cell("programs_form", groups="programs(portfolio)",
-             groups_are_lists="type(programs(portfolio)) is list and all(type(g) is list for g in programs(portfolio))")
+@checks.cell("programs_form", groups="programs(portfolio_table())",
+             groups_are_lists="type(programs(portfolio_table())) is list and "
+                              "all(type(g) is list for g in programs(portfolio_table()))")
 def _programs_form(r):
     g = r.groups
     return r.groups_are_lists is True and isinstance(g, list) and g == sorted(g) and \
@@ -117,7 +126,7 @@ def _programs_unseen(r):
     return same(r.groups_unseen, [["A", "B", "C"], ["E", "G"]])
 
 
-@checks.cell("managers_per_product_values", managers="counts(portfolio)")
+@checks.cell("managers_per_product_values", managers="counts(portfolio_table())")
 def _managers(r):
     m = r.managers
     return isinstance(m, dict) and m["columns"] == ["product_managers", "project_managers"] and \
