@@ -190,6 +190,10 @@ def test_the_instructor_commands_and_notebook_view(service, tmp_path, monkeypatc
     assert "student-001" in anonymous and not re.search(r"\bada\b", anonymous)
     view.close_session()
     assert "closed" in view.status_html
+    other = LiveClassView("01")  # the notebook cell alone can open a session: its Open session button
+    assert "No session for this lesson yet" in other.status_html
+    other._open.click()
+    assert other.session["lesson"] == "01-two-pms" and other.session["open"] and "is open" in other.status_html
     assert main(["live", "status"]) == 0 and "session 1: 03-the-third-pm" in capsys.readouterr().out
     monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "t-ada")
     assert main(["live", "start", "03"]) == 1
