@@ -5,13 +5,17 @@ metadata of the grading kernel spec (:func:`course.grading.sandbox.use_kernel_te
 start, interrupt, poll and end these kernels through their own machinery, unchanged.
 
 Each grading process has one template (:mod:`course.grading.kernel_template`), started at its first kernel. When
-isolated, the template lives in a bubblewrap sandbox (:func:`course.grading.sandbox.template_command`) whose only
-writable place is a *slot* folder; before each kernel, every process in the sandbox but the template is ended, the slot
-is emptied and the student's folder is copied into it. So a kernel sees nothing of the student graded before, and
-what it writes (files, its temporary folder, its home) is discarded with it.
+isolated, the template lives in a bubblewrap sandbox (:func:`course.grading.sandbox.template_command`) in a control
+group of its own (:mod:`course.grading.cgroups`). Before each kernel, every process in the sandbox but the template
+is ended and the student's folder (without the notebooks nbgrader put there, which already hold the instructor's
+tests) is copied into the sandbox's read-only *inbox*; the kernel copies it into a file system of its own, which
+ends with it. The kernel's sockets are bound here, in this process's private folder, and passed to it listening.
+What the template and its kernels print goes to a log (at most :data:`course.grading.sandbox.LOG_BYTES` per
+template), never to the terminal.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -23,14 +27,18 @@ import threading
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Bool, List, Unicode
 
 from . import sandbox
+from .kernel_template import PORTS
 
 _TEMPLATES: dict[tuple, "KernelTemplateProcess"] = {}
+# files of the kernel's folder that never reach the kernel: the notebooks nbgrader wrote there already hold the
+# instructor's test cells, hidden tests included (the kernel is sent the cells to run; it needs no notebook file)
+NOT_FOR_THE_KERNEL = ("*.ipynb", "*.outside-checks.json", ".ipynb_checkpoints")
 
 
 class TemplateUnavailable(RuntimeError):
@@ -41,27 +49,47 @@ class KernelTemplateProcess:
     """The grader's side of one kernel template: its process and the channel to it."""
 
     def __init__(self, isolate: bool, preload: list[str]):
-        self.slot = sandbox.kernel_dir() / "slot" if isolate else None
+        self.isolated = isolate
+        self.group = None
+        private = sandbox.kernel_dir()
         ours, theirs = socket.socketpair()
         command = [sys.executable, "-m", "course.grading.kernel_template", str(theirs.fileno()),
                    "--preload", *preload]
-        if self.slot is not None:
-            command = sandbox.template_command(self.slot) + command + ["--own-pid-namespace"]
+        if isolate:
+            from .cgroups import create_group
+
+            self.inbox = private / "inbox"
+            self.inbox.mkdir(exist_ok=True)
+            etc = sandbox.write_sandbox_etc(private / "etc")
+            self.group = create_group(sandbox.SANDBOX_MEMORY, sandbox.SANDBOX_TASKS, sandbox.SANDBOX_CPUS)
+            command = _joining(self.group.procs_files) + sandbox.template_command(self.inbox, etc) + command + \
+                sandbox.template_options()
         self.process = subprocess.Popen(command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
-                                        start_new_session=self.slot is None)
+                                        stdout=_template_output(), stderr=subprocess.STDOUT,
+                                        start_new_session=not isolate,
+                                        env=None if isolate else _unsandboxed_environment())
         theirs.close()
+        if self.process.stdout is not None:
+            threading.Thread(target=_copy_capped, args=(self.process.stdout, sandbox.kernel_log()),
+                             daemon=True).start()
         self.channel = Connection(ours.detach())
         self.lock = threading.Lock()
         try:
             self.channel.recv()  # "ready": the preloading is done
         except (EOFError, OSError):
             code = self.process.wait()
-            raise TemplateUnavailable(f"the kernel template could not start (exit code {code})") from None
+            self._remove_group()
+            raise TemplateUnavailable(f"the kernel template could not start (exit code {code}; see "
+                                      f"{sandbox.kernel_log()})") from None
 
-    def request(self, *request: Any) -> Any:
+    def request(self, *request: Any, sockets: list[socket.socket] = ()) -> Any:
         with self.lock:
             try:
                 self.channel.send(request)
+                if sockets:
+                    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM,
+                                       fileno=os.dup(self.channel.fileno())) as raw:
+                        socket.send_fds(raw, [b"s"], [listening.fileno() for listening in sockets])
                 answer = self.channel.recv()
             except (EOFError, OSError) as error:
                 raise TemplateUnavailable(f"the kernel template ended ({error or 'no answer'})") from None
@@ -80,18 +108,95 @@ class KernelTemplateProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self._remove_group()
+
+    def _remove_group(self) -> None:
+        if self.group is not None:
+            self.group.remove()
 
     def start_kernel(self, connection_file: str, cwd: str, env: dict[str, str]) -> int:
-        self.request("clear")
-        if self.slot is not None:
-            _empty(self.slot)
-            work = self.slot / "work"
-            shutil.copytree(cwd, work, symlinks=True)
-            for private in ("tmp", "home"):
-                (self.slot / private).mkdir()
-            env = {**env, "TMPDIR": str(self.slot / "tmp"), "HOME": str(self.slot / "home")}
-            cwd = str(work)
-        return self.request("start", connection_file, cwd, env)
+        if self.request("clear") is False:
+            raise TemplateUnavailable("a process of the previous student would not end")
+        env = sandbox.kernel_environment(env)
+        if not self.isolated:
+            return self.request("start", connection_file, cwd, {**env, "HOME": os.environ.get("HOME", cwd)})
+        remove_tree(self.inbox, keep=True)
+        shutil.copytree(cwd, self.inbox, symlinks=True, dirs_exist_ok=True, copy_function=_copy_regular_file,
+                        ignore=shutil.ignore_patterns(*NOT_FOR_THE_KERNEL))
+        connection = json.loads(Path(connection_file).read_text())
+        sockets = _listening_sockets(connection)
+        try:
+            return self.request("start", connection, None, env, sockets=sockets)
+        finally:
+            for listening in sockets:
+                listening.close()  # the kernel holds them now
+
+
+def _copy_regular_file(source: str, target: str) -> None:
+    """Copy a regular file; anything else (a named pipe, which would block the copy, a device) is left out."""
+    if stat.S_ISREG(os.lstat(source).st_mode):
+        shutil.copy2(source, target)
+
+
+def _listening_sockets(connection: dict) -> list[socket.socket]:
+    """A listening Unix socket for each of the kernel's ports, at the path its client will connect to."""
+    sockets = []
+    try:
+        for port in PORTS:
+            listening = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sockets.append(listening)
+            path = f"{connection['ip']}-{connection[port]}"
+            if os.path.lexists(path):
+                os.unlink(path)
+            listening.bind(path)
+            listening.listen(128)
+    except BaseException:
+        for listening in sockets:
+            listening.close()
+        raise
+    return sockets
+
+
+def _joining(procs_files: list[Path]) -> list[str]:
+    """A prefix that puts the command in the sandbox's control group before it starts, so nothing escapes it."""
+    if not procs_files:
+        return []
+    script = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"'
+    return ["/bin/sh", "-c", script, "sh", *map(str, procs_files), "--"]
+
+
+def _template_output() -> int:
+    """Where the template's (and so every kernel's) standard output and error go: a pipe this process copies into
+    the log, never the terminal (a kernel can write escape sequences to its own standard output)."""
+    return subprocess.PIPE
+
+
+def _unsandboxed_environment() -> dict[str, str]:
+    """The template's environment with --no-isolation: the grader's own, as nbgrader's kernels get it."""
+    return dict(os.environ)
+
+
+def _copy_capped(stream: BinaryIO, log: Path) -> None:
+    """Copy what the template and its kernels print into ``log``, up to LOG_BYTES, and discard the rest (reading
+    on, so that no kernel blocks on a full pipe): the terminal never sees a byte of it."""
+    written = 0
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "ab") as out:
+            while True:
+                chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
+                if not chunk:
+                    break
+                if written < sandbox.LOG_BYTES:
+                    kept = chunk[:sandbox.LOG_BYTES - written]
+                    out.write(kept)
+                    written += len(kept)
+                    if written >= sandbox.LOG_BYTES:
+                        out.write(b"\n[pm-course: the kernels' output goes on, but no more of it is kept]\n")
+                    out.flush()
+    except (OSError, ValueError):
+        while stream.read(65536):
+            pass
 
 
 def template_for(isolate: bool, preload: list[str], fresh: bool = False) -> KernelTemplateProcess:
@@ -151,12 +256,14 @@ class ForkedKernel:
 class ForkingProvisioner(LocalProvisioner):
     """jupyter_client's local provisioner, with the kernel forked from the template instead of started anew."""
 
-    isolate = Bool(True, config=True, help="fork kernels inside the bubblewrap sandbox (where bwrap exists)")
+    isolate = Bool(True, config=True, help="fork kernels inside the bubblewrap sandbox (bwrap must exist)")
     preload = List(Unicode(), config=True, help="modules the template imports once for every kernel")
     template: KernelTemplateProcess | None = None
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
-        settings = (self.isolate and sandbox.sandbox_available(), list(self.preload))
+        if self.isolate and not sandbox.sandbox_available():  # fail closed: never run student code unsandboxed
+            raise RuntimeError(f"bubblewrap (bwrap) is not installed: {sandbox.BUBBLEWRAP_HINT}")
+        settings = (bool(self.isolate), list(self.preload))
         template = template_for(*settings)
         cwd = str(kwargs.get("cwd") or os.getcwd())
         env = dict(kwargs.get("env") or os.environ)
@@ -173,22 +280,87 @@ class ForkingProvisioner(LocalProvisioner):
         await super().cleanup(restart)
         if not restart and self.template is not None:  # (self.process is None once the kernel has ended)
             try:
-                self.template.request("clear")  # nothing the kernel started keeps running after it
+                if self.template.request("clear") is False:  # nothing the kernel started keeps running after it
+                    self.template.end()  # something would not end: the whole sandbox goes, the next is fresh
             except TemplateUnavailable:
                 pass  # the kernel ended its template, and so its whole sandbox
 
 
-def _empty(folder: Path) -> None:
-    """Remove everything in ``folder``, including what a student made unwritable or unreadable."""
-    def allow_and_retry(function, path, _error):
-        parent = os.path.dirname(path)
-        os.chmod(parent, os.stat(parent).st_mode | stat.S_IRWXU)
-        if os.path.isdir(path) and not os.path.islink(path):
-            os.chmod(path, stat.S_IRWXU)
-        function(path)
+def remove_tree(folder: Path, keep: bool = False) -> None:
+    """Remove ``folder`` (or, with ``keep``, only what is in it), whatever was done to it: entries made unwritable
+    or unreadable, a tree thousands of folders deep. It walks the tree through one folder descriptor at a time
+    (never a path, never recursion), so neither Python's recursion limit, nor the length of a path, nor the number
+    of open files stops it; links are removed, never followed."""
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+    try:
+        current = os.open(folder, flags)
+    except FileNotFoundError:
+        return
+    except OSError:
+        try:
+            os.unlink(folder)  # a link or a file where a folder was expected
+        except OSError:
+            pass
+        return
+    names: list[str] = []  # the folders walked into, from ``folder`` down
+    given_up: list[set[str]] = [set()]  # per level: subfolders that could not be removed
+    try:
+        while True:
+            below = _empty_files_and_find_folder(current, given_up[-1])
+            if below is not None:
+                try:
+                    child = os.open(below, flags, dir_fd=current)
+                except PermissionError:
+                    os.chmod(below, stat.S_IRWXU, dir_fd=current, follow_symlinks=False)
+                    child = os.open(below, flags, dir_fd=current)
+                except OSError:
+                    given_up[-1].add(below)
+                    continue
+                os.close(current)
+                current = child
+                names.append(below)
+                given_up.append(set())
+                continue
+            if not names:
+                break
+            parent = os.open("..", flags & ~os.O_NOFOLLOW, dir_fd=current)
+            os.close(current)
+            current = parent
+            given_up.pop()
+            name = names.pop()
+            try:
+                os.rmdir(name, dir_fd=current)
+            except OSError:
+                given_up[-1].add(name)
+    finally:
+        os.close(current)
+    if not keep:
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass
 
-    for entry in folder.iterdir():
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, onerror=allow_and_retry)
-        else:
-            entry.unlink()
+
+def _empty_files_and_find_folder(descriptor: int, given_up: set[str]) -> str | None:
+    """Unlink every entry of the folder that is not a folder; the name of a subfolder left to walk into."""
+    try:
+        entries = os.listdir(descriptor)
+    except PermissionError:
+        os.chmod(descriptor, stat.S_IRWXU)
+        entries = os.listdir(descriptor)
+    for entry in entries:
+        if entry in given_up:
+            continue
+        try:
+            if stat.S_ISDIR(os.stat(entry, dir_fd=descriptor, follow_symlinks=False).st_mode):
+                return entry
+            try:
+                os.unlink(entry, dir_fd=descriptor)
+            except PermissionError:
+                os.chmod(descriptor, stat.S_IRWXU)  # a folder made unwritable
+                os.unlink(entry, dir_fd=descriptor)
+        except FileNotFoundError:
+            continue
+        except OSError:
+            given_up.add(entry)
+    return None

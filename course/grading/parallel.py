@@ -36,9 +36,29 @@ def _start_worker(course: CourseFolder, isolate: bool = True) -> None:
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
+    # nothing a worker or its kernels print reaches the terminal (a kernel can print escape sequences, and nbgrader
+    # logs what a notebook raised): this worker's output goes to its log, its kernels' to theirs (capped)
+    logs = log_folder(course)
+    output = os.open(logs / f"worker-{os.getpid()}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(output, 1)
+    os.dup2(output, 2)
+    os.close(output)
     config = course.config()
-    use_kernel_template(config, course.root, isolate)
+    use_kernel_template(config, course.root, isolate, log_file=logs / f"kernels-{os.getpid()}.log")
     _API = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def log_folder(course: CourseFolder) -> Path:
+    """Where the workers and their kernels write what they print: ``.pm-course/grading/logs/``."""
+    folder = course.root / ".pm-course" / "grading" / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def clear_logs(course: CourseFolder) -> None:
+    """Remove the logs of an earlier run, so that the folder holds this run's only."""
+    for log in log_folder(course).glob("*.log"):
+        log.unlink(missing_ok=True)
 
 
 def _grade_one(assignment: str, student: str, feedback: bool = True) -> tuple[str, bool, str]:

@@ -4,23 +4,45 @@ provisioner (course/grading/forked_kernels.py), driven by nbclient exactly as nb
 A forked kernel must behave as a new one (its own folder, environment, random state), start with the course's
 libraries already imported, and, in the sandbox, find nothing of the kernel before it: no file it wrote anywhere,
 no process it left running; and no kernel can end, trace or rewrite the template.
+
+Issue 17's attacks on the sandbox itself, each beside its mutation check (the same attack where the protection is
+missing: without the sandbox, or with the deny-list sandbox of before): the sandbox shows only its allow-list
+(class 3); each student has a disk, IPC namespace and processes that end with them, and the sandbox as a whole is
+capped (class 4); and what a kernel prints never reaches the terminal (class 6).
 """
 from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
 import tempfile
+import time
+from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 from traitlets.config import Config
 
-from course.grading import forked_kernels
+from course.grading import forked_kernels, sandbox
 from course.grading.sandbox import KERNEL_NAME, use_kernel_template
 
 from ..conftest import require_bubblewrap
-from .hostile_submissions import END_EVERY_PROCESS
+from .hostile_submissions import (
+    END_EVERY_PROCESS,
+    IPC_FIND,
+    IPC_PLANT,
+    LOOK_AROUND,
+    SCRIBBLE_ON_THE_TERMINAL,
+    SECRET_VARIABLE,
+    TERMINAL_MARK,
+    ZOMBIE_LEADER,
+    ZOMBIE_NAME,
+    PlantedSecrets,
+    fills_the_disk,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -64,7 +86,7 @@ except OSError as error:
     memory = type(error).__name__
 os.kill(1, signal.SIGKILL)
 print(json.dumps({"capabilities": status["CapEff"].strip(), "memory": memory, "template": os.getppid(),
-                  "alive": os.path.exists("/proc/1")}))
+                  "alive": os.path.exists("/proc/1"), "uid": os.getuid()}))
 '''
 
 
@@ -107,13 +129,14 @@ def test_a_forked_kernel_starts_with_the_course_libraries_imported_and_works_in_
     folder = tmp_path / "student"
     folder.mkdir()
     (folder / "pm-course-answers.json").write_text('{"format": 1, "answers": {}}')
+    (folder / "roles.ipynb").write_text('{"cells": ["the notebook nbgrader wrote, hidden tests included"]}')
     before, after = run(grading_config, folder,
                         "import sys; print(all(name in sys.modules for name in ('pandas', 'ipywidgets', "
                         "'course.roles', 'course.widgets.role_sorter')))",
                         "import os, pandas as pd\nprint(sorted(os.listdir()), pd.Series([1, 2]).sum())\n"
                         "open('pm-course-answers.json', 'w').write('changed')")
     assert before.strip() == "True", "the template preloads what the assignments import"
-    assert after.strip() == "['pm-course-answers.json'] 3"
+    assert after.strip() == "['pm-course-answers.json'] 3", "no notebook file of nbgrader's reaches the kernel"
     assert (folder / "pm-course-answers.json").read_text() == '{"format": 1, "answers": {}}', \
         "the kernel works in a copy: the student's folder is left as it was"
 
@@ -128,9 +151,8 @@ def test_forked_kernels_do_not_share_their_random_state(grading_config, tmp_path
 def test_a_kernel_finds_nothing_the_kernel_before_it_left(grading_config, tmp_path):
     wrote = json.loads(run(grading_config, tmp_path, LEAVE_TRACES)[0])
     assert not _host_processes_running("sleep 600.5"), "what a kernel started ends when the kernel ends"
-    assert wrote["/tmp"] is False and wrote["/dev/shm"] is False and wrote["/var/tmp"] is False, \
-        "outside the slot the sandbox is read-only"
-    assert sum(wrote.values()) == 3, "the kernel may write in its folder, its TMPDIR and its home (all in the slot)"
+    assert wrote["/dev/shm"] is False and wrote["/var/tmp"] is False, "outside its own file system, nothing is writable"
+    assert sum(wrote.values()) == 4, "the kernel may write in its folder, TMPDIR, home and /tmp (all its own)"
     seen = json.loads(run(grading_config, tmp_path, LOOK_FOR_TRACES)[0])
     assert seen["found"] == []
     assert not [command for command in seen["commands"] if "sleep" in command or "while True" in command], \
@@ -144,6 +166,7 @@ def test_a_kernel_can_end_no_process_but_its_own_nor_touch_the_template(grading_
     outputs = run(grading_config, tmp_path, END_EVERY_PROCESS, TOUCH_THE_TEMPLATE)
     touched = json.loads(outputs[1])
     assert touched["capabilities"] == "0000000000000000", "kernels run without any capability"
+    assert touched["uid"] != 0, "kernels run as a user that is not root"
     assert touched["memory"].startswith("PermissionError"), touched
     assert touched["template"] == 1 and touched["alive"], "the template (PID 1) outlived the attempt to end it"
     later = run(grading_config, tmp_path, "print(6 * 7)", LOOK_FOR_TRACES)
@@ -169,3 +192,249 @@ def test_without_isolation_what_a_kernel_started_ends_with_it(unisolated_config,
                                                "print(sys.modules['pandas'].__name__)")
     assert started[0].strip() == "pandas", "the unsandboxed template preloads too"
     assert not _host_processes_running("sleep 600.25")
+
+
+# ---- issue 17, class 3: the sandbox is an allow-list --------------------------------------------------------------
+
+@pytest.fixture
+def planted(monkeypatch):
+    secrets = PlantedSecrets()
+    monkeypatch.setenv(SECRET_VARIABLE, secrets.password)  # before the template starts: the grader's environment
+    yield secrets
+    secrets.close()
+
+
+def _looked(config, folder, planted) -> dict:
+    output = run(config, folder, LOOK_AROUND.replace("PLANTED", repr(planted.targets())))[0]
+    return json.loads(output.split("LOOKED:", 1)[1])
+
+
+def test_a_kernel_sees_the_python_installation_the_course_files_and_its_own_only(grading_config, tmp_path, planted):
+    seen = _looked(grading_config, tmp_path, planted)
+    assert [seen[name] for name in planted.targets()["files"]] == [None] * 3, seen
+    assert seen["/etc/shadow"] is None and seen["users"] == ["student"] and seen["homes"] == []
+    assert seen["secrets"] == [] and seen["sockets"] == [] and planted.connections == []
+
+
+def deny_list_command(inbox: Path, etc: Path) -> list[str]:
+    """The sandbox as it was before issue 17: the whole file system read-only, with /tmp, the home folder and the
+    course hidden, and the grader's environment (plus, here, the student's own namespaces, which the template
+    makes, so that kernels still start)."""
+    hidden = [Path("/tmp"), Path.home(), Path(os.environ["PM_COURSE_HIDDEN_ROOT"])]
+    command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-net", "--unshare-pid",
+               "--unshare-ipc", "--die-with-parent", "--new-session", "--as-pid-1", "--cap-drop", "ALL",
+               "--cap-add", "CAP_SYS_ADMIN"]
+    for folder in hidden:
+        command += ["--tmpfs", str(folder)]
+    for path in sandbox._outermost(sandbox.python_installation() | sandbox.public_paths()):
+        if any(path.is_relative_to(folder) for folder in hidden):
+            command += ["--ro-bind", str(path), str(path)]
+    return command + ["--ro-bind", str(inbox), sandbox.INBOX, "--dir", sandbox.SLOT, "--chdir", "/"]
+
+
+def test_without_the_allow_list_the_kernel_sees_the_machine(grading_config, tmp_path, planted, monkeypatch):
+    """The mutation check: the same notebook in the deny-list sandbox reads the other home, the other checkout and
+    the key, finds the password (in its own /proc/self/environ, inherited from the template), and reaches the
+    socket."""
+    monkeypatch.setattr(sandbox, "template_command", deny_list_command)
+    monkeypatch.setattr(sandbox, "INBOX", "/tmp/pm-course-inbox")
+    monkeypatch.setattr(sandbox, "SLOT", "/tmp/pm-course-slot")
+    seen = _looked(grading_config, tmp_path, planted)
+    assert all(seen[name] for name in planted.targets()["files"]), seen
+    assert seen["secrets"] == [SECRET_VARIABLE] and seen["sockets"] and planted.connections
+    if os.geteuid() == 0:
+        assert seen["/etc/shadow"], "a grader run by root let kernels read /etc/shadow"
+
+
+# ---- issue 17, class 4: resources ---------------------------------------------------------------------------------
+
+def _printed(output: str, mark: str):
+    return json.loads(output.split(mark, 1)[1])
+
+
+def test_each_student_has_a_disk_of_its_own_capped_and_emptied(grading_config, tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "SLOT_BYTES", 64 * 1024**2)
+    filled = _printed(run(grading_config, tmp_path, fills_the_disk(160 * 1024**2))[0], "FILLED:")
+    assert sum(total for total, _ in filled.values()) <= 64 * 1024**2, filled
+    assert {stopped for _, stopped in filled.values()} == {28}, "each place ends with ENOSPC"
+    free = run(grading_config, tmp_path, "import os\nstat = os.statvfs('.')\nprint(stat.f_bavail * stat.f_frsize)")
+    assert int(free[0]) > 60 * 1024**2, "the next student starts with an empty disk"
+    assert not list(tmp_path.glob("filler-*")), "nothing was written outside the sandbox"
+
+
+def test_without_the_sandbox_a_student_fills_the_host_disk(unisolated_config, tmp_path):
+    """The mutation check: unsandboxed, the same notebook writes 160 MiB into the course's folder."""
+    filled = _printed(run(unisolated_config, tmp_path, fills_the_disk(160 * 1024**2, everywhere=False))[0], "FILLED:")
+    assert list(filled.values()) == [[160 * 1024**2, None]]
+
+
+def test_ipc_objects_end_with_the_student(grading_config, tmp_path):
+    assert _printed(run(grading_config, tmp_path, IPC_PLANT)[0], "PLANTED:")["segment"] >= 0
+    assert _printed(run(grading_config, tmp_path, IPC_FIND)[0], "FOUND:") == {}
+
+
+def test_without_a_fresh_ipc_namespace_the_next_student_reads_the_segment(unisolated_config, tmp_path):
+    """The mutation check: sharing an IPC namespace (here the host's), the next kernel finds the segment and the
+    queue (and removes them)."""
+    run(unisolated_config, tmp_path, IPC_PLANT)
+    found = _printed(run(unisolated_config, tmp_path, IPC_FIND)[0], "FOUND:")
+    assert found["segment"] == "answers of an earlier student" and found["queue"] >= 0
+
+
+def test_a_process_whose_main_thread_exited_does_not_outlive_its_student(grading_config, tmp_path):
+    """Its thread would end every later kernel; it is ended before the next student, whatever its state."""
+    assert run(grading_config, tmp_path, ZOMBIE_LEADER)[0].strip() == "haunting"
+    later = run(grading_config, tmp_path, "print(6 * 7)", "import glob\nprint(sorted(open(path).read().strip() "
+                                                           "for path in glob.glob('/proc/*/task/*/comm')))")
+    assert later[0].strip() == "42", "the next kernel ran"
+    assert ZOMBIE_NAME not in later[1] and not _host_threads_named(ZOMBIE_NAME)
+
+
+def test_a_process_whose_main_thread_exited_looks_ended_to_proc(tmp_path):
+    """Why "clear" ends processes with kill(-1) rather than by reading /proc: such a process shows as a zombie
+    (state Z, which the clear before issue 17 skipped as already ended) while its other thread runs on."""
+    haunting = subprocess.Popen([sys.executable, "-c", ZOMBIE_LEADER.replace("if os.fork() == 0:", "if True:")
+                                 .replace("os.setsid()", "pass").replace("int(entry) > me", "False")],
+                                start_new_session=True)
+    try:
+        for _attempt in range(100):
+            time.sleep(0.05)
+            state = Path(f"/proc/{haunting.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            if state == "Z":
+                break
+        assert state == "Z" and len(list(Path(f"/proc/{haunting.pid}/task").iterdir())) >= 1
+        assert _host_threads_named(ZOMBIE_NAME), "its thread still runs"
+    finally:
+        os.killpg(haunting.pid, signal.SIGKILL)
+        haunting.wait()
+
+
+def _host_threads_named(name: str) -> list[str]:
+    found = []
+    for comm in Path("/proc").glob("[0-9]*/task/[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == name:
+                found.append(str(comm))
+        except OSError:
+            continue
+    return found
+
+
+MANY_PROCESSES = """
+import json, os, time
+started = 0
+for _ in range(COUNT):
+    try:
+        pid = os.fork()
+    except OSError:
+        break
+    if pid == 0:
+        time.sleep(120)
+        os._exit(0)
+    started += 1
+print("STARTED:" + json.dumps(started))
+"""
+MEMORY_TOGETHER = """
+import json, os, time
+children = []
+for _ in range(3):
+    pid = os.fork()
+    if pid == 0:
+        block = b"x" * EACH  # every page written: held, not merely reserved
+        time.sleep(3)
+        os._exit(0)
+    children.append(pid)
+print("ENDED:" + json.dumps([os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children]))
+"""
+
+
+def _require_caps(*protections: str) -> None:
+    missing = [what for what in protections if any(what in line for line in sandbox.missing_protections(True))]
+    if missing:
+        pytest.skip(f"this host has no cgroup controller for: {', '.join(missing)}")
+
+
+def test_the_students_processes_together_are_capped(grading_config, tmp_path, monkeypatch):
+    _require_caps("processes")
+    monkeypatch.setattr(sandbox, "SANDBOX_TASKS", 80)
+    started = _printed(run(grading_config, tmp_path, MANY_PROCESSES.replace("COUNT", "150"))[0], "STARTED:")
+    assert started < 80
+
+
+def test_the_students_memory_together_is_capped(grading_config, tmp_path, monkeypatch):
+    _require_caps("memory")
+    monkeypatch.setattr(sandbox, "SANDBOX_MEMORY", 1024**3)
+    ended = _printed(run(grading_config, tmp_path, MEMORY_TOGETHER.replace("EACH", str(450 * 1024**2)))[0], "ENDED:")
+    assert -signal.SIGKILL in ended, "three processes of 450 MiB each do not fit in 1 GiB together"
+
+
+def test_without_the_sandbox_processes_and_memory_are_per_process_only(unisolated_config, tmp_path):
+    """The mutation check: unsandboxed (per-process limits only), all 150 processes start (a root grader has no
+    process limit at all) and the three 450 MiB processes all end normally."""
+    if os.geteuid() == 0:
+        started = _printed(run(unisolated_config, tmp_path, MANY_PROCESSES.replace("COUNT", "150"))[0], "STARTED:")
+        assert started == 150
+    ended = _printed(run(unisolated_config, tmp_path, MEMORY_TOGETHER.replace("EACH", str(450 * 1024**2)))[0],
+                     "ENDED:")
+    assert ended == [0, 0, 0]
+
+
+def test_the_sandbox_group_caps_cpu_and_is_removed_with_it(grading_config, tmp_path):
+    _require_caps("CPU")
+    run(grading_config, tmp_path, "pass")
+    template = next(iter(forked_kernels._TEMPLATES.values()))
+    limits = {path.name: path.read_text().strip() for folder in template.group.folders
+              for path in folder.iterdir() if path.name in ("cpu.max", "cpu.cfs_quota_us")}
+    assert limits in ({"cpu.max": "100000 100000"}, {"cpu.cfs_quota_us": "100000"}), limits
+    folders = list(template.group.folders)
+    forked_kernels.end_templates()
+    assert not any(folder.exists() for folder in folders), "the group is removed when its sandbox ends"
+
+
+# ---- issue 17, class 6: a kernel's output never reaches the terminal ---------------------------------------------
+
+def test_what_a_kernel_prints_goes_to_the_log_not_the_terminal(grading_config, tmp_path, capfd):
+    run(grading_config, tmp_path, SCRIBBLE_ON_THE_TERMINAL)
+    forked_kernels.end_templates()  # the log is complete once the template has ended
+    captured = capfd.readouterr()
+    assert TERMINAL_MARK not in captured.out + captured.err and "\x1b" not in captured.out + captured.err
+    assert TERMINAL_MARK in sandbox.kernel_log().read_text(errors="replace")
+
+
+def test_without_the_log_the_kernel_writes_escape_sequences_to_the_terminal(grading_config, tmp_path, capfd,
+                                                                            monkeypatch):
+    """The mutation check: with the template's output inherited (as before issue 17), they reach the terminal."""
+    monkeypatch.setattr(forked_kernels, "_template_output", lambda: None)
+    run(grading_config, tmp_path, SCRIBBLE_ON_THE_TERMINAL)
+    forked_kernels.end_templates()
+    captured = capfd.readouterr()
+    assert TERMINAL_MARK in captured.out + captured.err and "\x1b]2;pwned" in captured.out
+
+
+# ---- temporary folders -------------------------------------------------------------------------------------------
+
+def test_private_folders_are_removed_when_a_process_ends_and_after_a_crash(tmp_path):
+    make = ("import os, signal, sys\nfrom course.grading.sandbox import make_private_folder\n"
+            "print(make_private_folder(), flush=True)\n")
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    ended = subprocess.run([sys.executable, "-c", make], capture_output=True, text=True, env=env, check=True)
+    assert not Path(ended.stdout.strip()).exists(), "removed when the process ends"
+    crashed = subprocess.run([sys.executable, "-c", make + "os.kill(os.getpid(), signal.SIGKILL)"],
+                             capture_output=True, text=True, env=env)
+    left = Path(crashed.stdout.strip())
+    assert crashed.returncode == -signal.SIGKILL and left.exists(), "a killed process cannot remove its own"
+    subprocess.run([sys.executable, "-c", make], capture_output=True, text=True, env=env, check=True)
+    assert not left.exists(), "the next grading process removes it"
+
+
+def test_with_an_older_bubblewrap_each_kernel_makes_its_namespaces_in_a_user_namespace_of_its_own(
+        grading_config, tmp_path, monkeypatch):
+    """Without --disable-userns (bubblewrap before 0.8) the template keeps no capability at all; each kernel still
+    gets its own disk and IPC namespace, and drops every capability, and pm-course grade names what is missing."""
+    monkeypatch.setattr(sandbox, "bwrap_disables_userns", lambda: False)
+    assert "--disable-userns" not in sandbox.template_command(tmp_path, tmp_path)
+    assert any("user namespaces" in missing for missing in sandbox.missing_protections(True))
+    assert _printed(run(grading_config, tmp_path, IPC_PLANT)[0], "PLANTED:")["segment"] >= 0
+    found, status = run(grading_config, tmp_path, IPC_FIND, "print(open('/proc/self/status').read())")
+    assert _printed(found, "FOUND:") == {}
+    assert "CapEff:\t0000000000000000" in status and "CapPrm:\t0000000000000000" in status
