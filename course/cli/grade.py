@@ -12,6 +12,7 @@ import argparse
 import os
 from pathlib import Path
 
+from ..errors import CourseError
 from ..grading.course_folder import CourseFolder
 from .class_results import add_output_arguments
 
@@ -40,8 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the same as --feedback=none (write it later with pm-course feedback)")
     add_output_arguments(parser)
     parser.add_argument("--no-isolation", action="store_true",
-                        help="run student kernels without the bubblewrap sandbox (resource limits still apply); "
-                             "only for submissions you trust")
+                        help="run student kernels without the bubblewrap sandbox, with your rights (per-process "
+                             "limits still apply); only for submissions you trust. Without it, the command refuses "
+                             "to run student code where bubblewrap is missing")
     parser.add_argument("--cell-timeout", type=float, default=None, metavar="SECONDS",
                         help="stop any cell of a student's notebook after this long (default: the course's "
                              "nbgrader_config.py, 60 s)")
@@ -52,16 +54,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
-        from ..errors import CourseError
         raise CourseError("--workers must be 1 or more")
     course = CourseFolder.at(args.course, args.db, args.cell_timeout, args.notebook_timeout)
     course.require_assignment(args.assignment)
     course.require_gradebook()
-    from ..grading.parallel import start_workers
+    from ..grading.parallel import clear_logs, start_workers
+    from ..grading.sandbox import BUBBLEWRAP_HINT, sandbox_available, sandbox_problem
 
+    isolate = not args.no_isolation
+    if isolate and not sandbox_available():  # fails closed: student code never runs unsandboxed unless told to
+        raise CourseError(f"bubblewrap (bwrap) is not installed, so student code would run with your rights: "
+                          f"{BUBBLEWRAP_HINT}")
+    clear_logs(course)
     # the workers import nbgrader and preload their kernels while this process imports it and prepares the class
-    workers = start_workers(course, args.workers, isolate=not args.no_isolation)
+    workers = start_workers(course, args.workers, isolate=isolate)
     try:
+        problem = sandbox_problem() if isolate else None  # (while the workers start)
+        if problem:
+            raise CourseError(f"{problem}: {BUBBLEWRAP_HINT}")
         return _grade(args, course, workers)
     finally:
         workers.shutdown(wait=False, cancel_futures=True)
@@ -69,11 +79,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace, course: CourseFolder, workers) -> int:
     # imported here, not at the top: nbgrader takes seconds to import, and `pm-course --help` or `start` need none of it
-    from ..grading.sandbox import sandbox_available
+    from ..grading.sandbox import missing_protections
     from .class_results import grade_and_report
 
-    if not args.no_isolation and not sandbox_available():
-        print("Note: bubblewrap (bwrap) is not available here, so student kernels run with resource limits only, "
-              "not isolated from the course files. On Debian: apt-get install bubblewrap.")
+    for missing in missing_protections(isolate=not args.no_isolation):
+        print(f"Note: this host lacks {missing}.")
     # importing an LMS download, grading, feedback for final grades, exports and the summary
     return grade_and_report(args, course, workers)
