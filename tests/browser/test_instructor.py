@@ -1,10 +1,9 @@
 """The instructor's formgrader in Chromium: the assignments are listed and a written answer can be scored."""
 from __future__ import annotations
 
-import time
-
 import shutil
 import sys
+import time
 
 import nbformat
 import pytest
