@@ -5,20 +5,30 @@ records the fingerprint of every file as it was copied; on a later start a file 
 replaced by a newer course version only while it still matches that fingerprint
 (the learner has not touched it). A file the learner changed, or one the manifest
 does not know, is always left as it is.
+
+Besides the lessons and exercises, the workspace holds every file a lesson cites by its path (the data sets in
+``data/`` with their description ``data/README.md``, and the release model ``course/tradeoff.py``, whose docstring
+documents it), so a learner can open what the text points to. They are copied read-only: they are the course's
+record, not the learner's work.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CourseError
-from .paths import LESSONS_DIR, exercises_dir
+from .paths import LESSONS_DIR, PACKAGE_DIR, data_dir, exercises_dir
 
 MANIFEST = Path(".pm-course") / "manifest.json"
 _SKIPPED_PARTS = {".ipynb_checkpoints", "__pycache__"}
+# A path a lesson cites, in code style: `data/portfolio.csv`, `course/tradeoff.py`.
+_CITED_PATH = re.compile(r"`((?:data|course)/[A-Za-z0-9_./-]+?)`")
+READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
 
 
 @dataclass
@@ -49,7 +59,26 @@ def course_files() -> dict[str, Path]:
         for path in sorted(root.rglob("*")):
             if path.is_file() and not (_SKIPPED_PARTS & set(path.relative_to(root).parts)) and path.suffix != ".pyc":
                 files[f"{prefix}/{path.relative_to(root).as_posix()}"] = path
+    files.update(cited_files())
     return files
+
+
+def cited_files() -> dict[str, Path]:
+    """Every data file and course module a lesson cites by path, by that path (copied read-only)."""
+    roots = {"data": data_dir(), "course": PACKAGE_DIR}
+    cited: dict[str, Path] = {}
+    for lesson in sorted(LESSONS_DIR.glob("*.ipynb")):
+        for relative in _CITED_PATH.findall(lesson.read_text(encoding="utf-8")):
+            top, _, rest = relative.partition("/")
+            source = roots[top] / rest
+            if source.is_file() and ".." not in Path(rest).parts:
+                cited[relative] = source
+    return dict(sorted(cited.items()))
+
+
+def is_read_only(relative: str) -> bool:
+    """Whether the workspace keeps this file read-only (a cited course file, not the learner's work)."""
+    return relative.split("/", 1)[0] in ("data", "course")
 
 
 def fingerprint(path: Path) -> str:
@@ -69,14 +98,14 @@ def sync_workspace(workspace: str | Path) -> SyncReport:
             target = workspace / relative
             shipped = fingerprint(source)
             if not target.exists():
-                _copy(source, target)
+                _copy(source, target, is_read_only(relative))
                 report.copied.append(relative)
             else:
                 current = fingerprint(target)
                 if current == shipped:
                     report.unchanged.append(relative)
                 elif manifest.get(relative) == current:
-                    _copy(source, target)
+                    _copy(source, target, is_read_only(relative))
                     report.updated.append(relative)
                 else:
                     report.kept_edited.append(relative)
@@ -89,10 +118,13 @@ def sync_workspace(workspace: str | Path) -> SyncReport:
     return report
 
 
-def _copy(source: Path, target: Path) -> None:
+def _copy(source: Path, target: Path, read_only: bool = False) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.copying")
+    temporary.unlink(missing_ok=True)
     shutil.copyfile(source, temporary)
+    if read_only:
+        temporary.chmod(READ_ONLY)
     temporary.replace(target)
 
 

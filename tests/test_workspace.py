@@ -53,3 +53,28 @@ def test_a_workspace_that_is_a_file_is_a_clear_error(tmp_path):
     with pytest.raises(CourseError, match="is a file, not a folder"):
         sync_workspace(target)
     assert target.read_text() == "mine"
+
+
+def test_every_path_a_lesson_cites_is_in_the_workspace_read_only(tmp_path):
+    """Do the data files and the release model the lessons name by path (`data/portfolio.csv`, `course/tradeoff.py`)
+    open in the workspace, read-only and identical to the course's?"""
+    import os
+    import re
+    import stat
+
+    from course.paths import LESSONS_DIR
+    from course.workspace import cited_files
+
+    workspace = tmp_path / "ws"
+    sync_workspace(workspace)
+    cited = {path for lesson in LESSONS_DIR.glob("*.ipynb")
+             for path in re.findall(r"`((?:data|course)/[\w./-]+?)`", lesson.read_text())}
+    assert {"data/portfolio.csv", "data/README.md", "course/tradeoff.py"} <= cited
+    assert cited == set(cited_files()), "every cited path exists in the course"
+    for relative in cited:
+        copy = workspace / relative
+        assert copy.read_bytes() == cited_files()[relative].read_bytes()
+        assert not copy.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH), f"{relative} is read-only"
+    report = sync_workspace(workspace)
+    assert not report.kept_edited and not report.updated, "a second start leaves them alone"
+    assert os.access(workspace / "lessons" / FIRST_LESSON, os.W_OK), "lessons stay the learner's to edit"

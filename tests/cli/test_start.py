@@ -1,6 +1,7 @@
 """Does 'pm-course start' give a learner a running JupyterLab on their own copy of the course?"""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from course.cli import main
+from course.cli.start import STOP_HINT
 from course.paths import FIRST_LESSON
 
 from ..conftest import free_port, jupyter_environment
@@ -33,6 +35,77 @@ def test_a_bad_port_is_a_message_not_a_traceback(tmp_path, capsys):
     assert "--port must be between 1 and 65535" in capsys.readouterr().err
 
 
+class Exec:
+    """Stands in for os.execve: records the command and environment JupyterLab would be started with."""
+
+    def __call__(self, executable, command, env):
+        self.command, self.env = command, env
+
+
+def started(monkeypatch, capsys, *arguments: str) -> tuple[Exec, list[str]]:
+    fake = Exec()
+    monkeypatch.setattr("course.cli.start.os.execve", fake)
+    monkeypatch.chdir(os.getcwd())  # start changes into the workspace; come back afterwards
+    assert main(["start", *arguments]) == 0
+    return fake, capsys.readouterr().out.splitlines()
+
+
+def learner_config(env: dict[str, str]) -> Path:
+    return Path(env["JUPYTER_CONFIG_PATH"].split(os.pathsep)[0])
+
+
+def test_start_prints_the_url_and_how_to_stop(tmp_path, monkeypatch, capsys):
+    """Does start print the workspace, the copy report, the address with its token, one line on how to stop, and
+    nothing else; and does JupyterLab get that port and token, quiet logs and the served folder for review links?"""
+    monkeypatch.delenv("JUPYTER_TOKEN", raising=False)
+    fake, lines = started(monkeypatch, capsys, "--no-browser", "--dir", str(tmp_path / "ws"), "--port", "18765")
+    assert lines[0] == f"Workspace: {tmp_path / 'ws'}"
+    url_line = next(line for line in lines if "http://" in line)
+    token = fake.env["JUPYTER_TOKEN"]
+    assert url_line.endswith(f"http://127.0.0.1:18765/lab/tree/lessons/{FIRST_LESSON}?token={token}")
+    assert len(token) >= 32
+    assert lines[-1] == STOP_HINT and lines[-2] == url_line and len(lines) == 4
+    assert "--port=18765" in fake.command and "--ServerApp.port_retries=0" in fake.command
+    assert "--ServerApp.log_level=ERROR" in fake.command and "--no-browser" in fake.command
+    assert fake.env["PM_COURSE_SERVER_ROOT"] == str(tmp_path / "ws")
+
+
+def test_the_learners_jupyterlab_has_no_instructor_tools(tmp_path, monkeypatch, capsys):
+    """Without an exchange: are Formgrader, Create Assignment, the course list and the Assignments list switched off
+    (plugins and server extensions), Validate kept, and nbgrader given a config so it never warns?"""
+    monkeypatch.delenv("PM_COURSE_EXCHANGE", raising=False)
+    fake, _ = started(monkeypatch, capsys, "--no-browser", "--dir", str(tmp_path / "ws"), "--port", "18766")
+    config = learner_config(fake.env)
+    disabled = json.loads((config / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
+    assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:course-list",
+            "@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:menu"} <= {k for k, v in disabled.items() if v}
+    assert "@jupyter/nbgrader:validate-assignment" not in disabled
+    extensions = json.loads((config / "jupyter_server_config.json").read_text())["ServerApp"]["jpserver_extensions"]
+    assert extensions["nbgrader.server_extensions.formgrader"] is False
+    assert extensions["nbgrader.server_extensions.assignment_list"] is False
+    assert "nbgrader.server_extensions.validate_assignment" not in extensions
+    assert 'course_id = "pm-course"' in (config / "nbgrader_config.py").read_text()
+
+
+def test_with_an_exchange_the_assignments_list_stays(tmp_path, monkeypatch, capsys):
+    """Where the course has an exchange, can the learner still fetch and submit from the Assignments list?"""
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    monkeypatch.setenv("PM_COURSE_EXCHANGE", str(exchange))
+    fake, _ = started(monkeypatch, capsys, "--no-browser", "--dir", str(tmp_path / "ws"), "--port", "18767")
+    config = learner_config(fake.env)
+    disabled = json.loads((config / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
+    assert "@jupyter/nbgrader:assignment-list" not in disabled and "@jupyter/nbgrader:formgrader" in disabled
+    assert repr(str(exchange)) in (config / "nbgrader_config.py").read_text()
+
+
+def test_a_token_given_to_jupyterlab_is_the_one_printed(tmp_path, monkeypatch, capsys):
+    """With '-- --IdentityProvider.token=mine', does the printed address carry that token?"""
+    _, lines = started(monkeypatch, capsys, "--no-browser", "--dir", str(tmp_path / "ws"), "--port", "18768", "--",
+                       "--IdentityProvider.token=mine")
+    assert any(line.endswith("?token=mine") for line in lines)
+
+
 def wait_for_http(url: str, process: subprocess.Popen, seconds: float = 90) -> int:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -49,6 +122,15 @@ def wait_for_http(url: str, process: subprocess.Popen, seconds: float = 90) -> i
 def start_server(executable: str, workspace: Path, port: int, env: dict[str, str], cwd: Path) -> subprocess.Popen:
     return subprocess.Popen([executable, "start", "--no-browser", "--dir", str(workspace), "--port", str(port)],
                             cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def validate(base: str, token: str, notebook: Path) -> dict:
+    """What the notebook toolbar's Validate button asks the server for."""
+    request = urllib.request.Request(f"{base}/assignments/validate", method="POST",
+                                     data=json.dumps({"path": notebook.as_posix()}).encode(),
+                                     headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return json.loads(response.read())
 
 
 def stop_server(process: subprocess.Popen) -> str:
@@ -69,9 +151,15 @@ def assert_start_serves_the_first_lesson(executable: str, tmp_path: Path) -> Non
         assert wait_for_http(f"{base}/lab?token={token}", process) == 200
         lesson_url = f"{base}/api/contents/lessons/{FIRST_LESSON}?content=0&token={token}"
         assert wait_for_http(lesson_url, process) == 200
+        validated = validate(base, token, next((workspace / "exercises").glob("*/*.ipynb")).relative_to(workspace))
+        assert validated["success"] is True, "Validate works on an assignment"
     finally:
         log = stop_server(process)
-    assert f"lessons/{FIRST_LESSON}" in log
+    assert f"lessons/{FIRST_LESSON}?token={token}" in log
+    assert STOP_HINT in log
+    noise = [line for line in log.splitlines() if line.startswith(("[I ", "[W ", "[NbGrader"))
+             or "nbgrader_config.py" in line or "without encryption" in line]
+    assert not noise, f"the learner's terminal shows only errors, not: {noise[:3]}"
     assert (workspace / "lessons" / FIRST_LESSON).is_file()
     assert list((workspace / "exercises").glob("*/*.ipynb"))
 

@@ -1,0 +1,98 @@
+"""The learner's JupyterLab, in Chromium: a learner's tools only, and review links that stay in the same tab."""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from course.quiz import load_quiz
+
+from ..conftest import free_port
+from .conftest import TOKEN, run_all_cells, screenshot, serving, wait_for_idle_kernel
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def learner_lab(tmp_path_factory):
+    """'pm-course start --no-browser' on a free port, serving a fresh workspace (no exchange: a learner alone)."""
+    tmp_path = tmp_path_factory.mktemp("learner-lab")
+    port = free_port()
+    workspace = tmp_path / "workspace"
+    command = [str(Path(sys.executable).with_name("pm-course")), "start", "--no-browser", "--port", str(port),
+               "--dir", str(workspace)]
+    with serving(command, port, tmp_path, "/lab") as base:
+        yield base, workspace
+
+
+def open_notebook(page, base: str, path: str) -> None:
+    """Open ``path`` in a JupyterLab workspace of its own, so no tab another test left open is restored beside it."""
+    workspace = re.sub(r"[^a-z0-9]+", "-", path.lower())
+    page.goto(f"{base}/lab/workspaces/{workspace}/tree/{path}?token={TOKEN}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
+    wait_for_idle_kernel(page)
+
+
+def test_the_learners_jupyterlab_has_no_instructor_tools(learner_lab, page):
+    """In an assignment: no Nbgrader menu, no Formgrader or Create Assignment anywhere (menus, sidebars, command
+    palette), no 'Error fetching courses!'; and Validate is there and answers."""
+    base, _ = learner_lab
+    open_notebook(page, base, "exercises/a1-roles/roles.ipynb")
+    menus = [label.strip() for label in page.locator(".lm-MenuBar-itemLabel").all_inner_texts()]
+    assert "Nbgrader" not in menus and "Run" in menus, menus
+    page.keyboard.press("Control+Shift+C")
+    palette = page.locator(".lm-CommandPalette")
+    palette.wait_for()
+    for tool in ("Formgrader", "Create Assignment", "Course List", "Assignment List"):
+        page.locator(".lm-CommandPalette-input").fill(tool)
+        assert not palette.locator(".lm-CommandPalette-item", has_text=tool).count(), f"{tool} is an instructor tool"
+    page.keyboard.press("Escape")
+    body = page.locator("body").inner_text()
+    assert "Error fetching courses" not in body and "Formgrader" not in body and "Create Assignment" not in body
+    screenshot(page, "learner-lab-01-assignment-without-instructor-tools")
+    page.get_by_role("button", name="Validate", exact=True).first.click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for(timeout=120_000)
+    dialog.get_by_text("Validation Results").or_(dialog.get_by_text("failed", exact=False)).first.wait_for(
+        timeout=120_000)
+    screenshot(page, "learner-lab-02-validate")
+    assert "Traceback" not in dialog.inner_text() or "NotImplementedError" in dialog.inner_text()
+    page.keyboard.press("Escape")
+
+
+def test_a_review_link_opens_its_lesson_at_the_section_in_the_same_tab(learner_lab, page):
+    """Answer a warm-up item of lesson 03 wrong, click 'Review lesson 01 ...': does lesson 01 open in this JupyterLab
+    (no new browser tab, no reload), scrolled to that section?"""
+    base, _ = learner_lab
+    question = load_quiz("03-the-third-pm-warmup").questions[0]
+    assert question.see.lesson != "03-the-third-pm", "the item reviews an earlier lesson"
+    wrong = next(option for option in question.options if not option.correct)
+    open_notebook(page, base, "lessons/03-the-third-pm.ipynb")
+    run_all_cells(page)
+    block = page.locator(".widget-vbox", has=page.locator(".widget-radio-box"), has_text=question.prompt[:60]).last
+    block.wait_for(timeout=120_000)
+    block.scroll_into_view_if_needed()
+    block.get_by_text(wrong.text, exact=True).click()
+    block.get_by_role("button", name="Check", exact=True).click()
+    link = block.get_by_role("link", name=f"lesson {question.see.lesson}, section “{question.see.section}”")
+    link.wait_for()
+    page.evaluate("window.pmCourseSameDocument = true")  # gone if the link loads a new page
+    pages_before = len(page.context.pages)
+    link.click()
+    heading = page.locator(f"h2[data-jupyter-id='{question.see.anchor}']")
+    heading.wait_for(timeout=60_000)
+    try:
+        page.wait_for_function(
+            """(id) => { const h = document.querySelector(`h2[data-jupyter-id="${CSS.escape(id)}"]`);
+                         const panel = h && h.closest('.jp-NotebookPanel');
+                         if (!panel || panel.classList.contains('lm-mod-hidden')) return false;
+                         const r = h.getBoundingClientRect(), p = panel.getBoundingClientRect();
+                         return r.top >= p.top && r.bottom <= p.bottom; }""", arg=question.see.anchor)
+    finally:
+        screenshot(page, "learner-lab-03-review-link-landed")
+    assert len(page.context.pages) == pages_before, "no new browser tab"
+    assert page.evaluate("window.pmCourseSameDocument === true"), "no reload: the same JupyterLab"
+    active_tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current").first.inner_text()
+    assert f"{question.see.lesson}.ipynb" in active_tab
