@@ -53,6 +53,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # student ids, file names and messages come from submissions: whatever is printed while grading, and the error
+    # that stops it, has its control characters (escape sequences) escaped (course/grading/terminal.py)
+    from ..grading.terminal import escape_controls, terminal_safe_output
+
+    with terminal_safe_output():
+        try:
+            return _run(args)
+        except CourseError as error:
+            raise CourseError(escape_controls(str(error)).replace("\n", "\\n").replace("\r", "\\r")) from None
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise CourseError("--workers must be 1 or more")
     course = CourseFolder.at(args.course, args.db, args.cell_timeout, args.notebook_timeout)

@@ -49,6 +49,7 @@ pytestmark = pytest.mark.slow
 ASSIGNMENT = "a1-roles"
 HONEST = {"honest": FULL, "honest_partly_wrong": FULL - 2}
 # lines only the instructor's notebook holds: hidden asserts and a rubric
+ESCAPING_ID = "\x1b]2;pwned\x07eve\u202egnp"
 PROBE_ONLY = ("def activities_table", "def unseen_table")  # only the probe's source holds them
 HIDDEN_TEXT = ('assert responsible_role("ongoing", "interdependent projects", "delivery") == "program_manager"',
                "*Rubric (3 points).*")
@@ -123,6 +124,9 @@ def graded_class(tmp_path_factory, generated_template, planted):
     submit("honest_partly_wrong", partly)
     _submit_class(course, {**HOSTILE, "looks_around": looks_around(planted.targets())})
     (course / "submitted" / "not_a_notebook" / ASSIGNMENT / "roles.ipynb").write_text("this is not JSON {")
+    # a student id that is an escape sequence (it retitles the terminal and shows a name reversed)
+    (course / "submitted" / ESCAPING_ID / ASSIGNMENT).mkdir(parents=True)
+    (course / "submitted" / ESCAPING_ID / ASSIGNMENT / "roles.ipynb").write_text("{}")
 
     protected = {name: digests(course / name) for name in ("solutions", "exercises", "submitted")}
     protected["config"] = digests(course)["nbgrader_config.py"]
@@ -244,6 +248,7 @@ def test_the_terminal_shows_no_kernel_output_and_no_escape_sequence(graded_class
     """Class 6: what kernels print goes to the log, never to the instructor's terminal."""
     course, _, _, terminal = graded_class
     assert TERMINAL_MARK.encode() not in terminal and b"\x1b" not in terminal, terminal[-2000:]
+    assert "\u202e".encode() not in terminal, "a right-to-left override is shown escaped"
     logs = b"".join(path.read_bytes() for path in (course / ".pm-course" / "grading" / "logs").glob("kernels-*.log"))
     assert TERMINAL_MARK.encode() in logs
 
