@@ -40,6 +40,40 @@ class ReleaseOutcome:
     cancelled: bool
     value: float
 
+    def describe(self, budget_k: float | None = None) -> str:
+        """The outcome in a sentence, with units, e.g. '12 features: 15.96 weeks of work, on time; cost 159.6k, ...'.
+
+        Given the budget, the overrun is also shown as a share of it (the model cancels above 150%).
+        """
+        timing = f"{_weeks(self.slip_weeks)} late" if self.slip_weeks else "on time"
+        if self.over_budget_k:
+            share = f" ({self.over_budget_k / budget_k:.0%} over)" if budget_k else ""
+            money = f"{_number(self.over_budget_k)}k over budget{share}"
+        else:
+            money = "within budget"
+        result = ("cancelled for cost, so no value reaches customers" if self.cancelled
+                  else f"customer value {_number(self.value)} points")
+        return (f"{self.features} feature{'s' * (self.features != 1)}: {_weeks(self.weeks)} of work, {timing}; "
+                f"cost {_number(self.cost_k)}k, {money}; {result}")
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:  # IPython's plain-text display: the sentence, not a repr
+        printer.text(self.describe())
+
+    def _repr_html_(self) -> str:
+        return f"<p>{self.describe()}</p>"
+
+
+def _weeks(value: float) -> str:
+    return f"{_number(value)} week{'s' * (value != 1)}"
+
+
+def _number(value: float) -> str:
+    """A figure as people write it: 16, 15.96, 159.6 (no trailing zeros, no float artefacts)."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
 
 def simulate_release(features: int, deadline_weeks: float, budget_k: float,
                      model: ReleaseModel = ReleaseModel()) -> ReleaseOutcome:
