@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sys
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -46,6 +47,16 @@ def _start_worker(course: CourseFolder, isolate: bool = True) -> None:
     config = course.config()
     use_kernel_template(config, course.root, isolate, log_file=logs / f"kernels-{os.getpid()}.log")
     _API = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    # start the kernel template now (its sandbox, its imports: about 1.5 s), while the command prepares the class,
+    # rather than when the first student's kernel is wanted
+    from .forked_kernels import TemplateUnavailable, template_for
+    from .sandbox import PRELOADED_MODULES, sandbox_available
+
+    if sandbox_available() or not isolate:
+        try:
+            template_for(isolate, list(PRELOADED_MODULES))
+        except (TemplateUnavailable, OSError) as error:  # the first kernel will try again, and say why it failed
+            print(f"pm-course: the kernel template did not start: {error}", file=sys.stderr)
 
 
 def log_folder(course: CourseFolder) -> Path:
