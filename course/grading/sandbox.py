@@ -9,7 +9,9 @@ Linux namespaces by ``bwrap`` (:func:`template_command`), built as an allow-list
   installation, the course's public files (the package, the data, the released exercises), the few files of
   ``/etc`` a program needs to start (the linker's cache, the time zone) and an ``/etc/passwd`` that names only
   the sandbox's own user; nothing else of the machine: no home folder, no other checkout, no exchange, no
-  ``/etc/shadow``, no ``/run`` or ``/var`` (so no database socket), no ``/sys``;
+  ``/etc/shadow``, no ``/run`` or ``/var`` (so no database socket), no ``/sys``, and the configuration folders
+  within what is bound (``/usr/local/etc``, the Python installation's ``etc``, where a site's Jupyter and nbgrader
+  settings may hold tokens and passwords) are empty;
 * read-only, the *inbox*: a copy of the one student's folder being graded;
 * a minimal environment (:func:`kernel_environment`): no token, password or path of the grader's;
 * no network, a PID namespace of its own whose init is the template (which no kernel can signal, trace or
@@ -212,9 +214,12 @@ def template_command(inbox: Path, etc: Path) -> list[str]:
         if not any(path.is_relative_to(outer) for outer in bound):
             command += ["--ro-bind", str(path), str(path)]
             bound.append(path)
+    hidden = configuration_folders(bound)
     hidden_root = os.environ.get("PM_COURSE_HIDDEN_ROOT")
     if hidden_root and any(Path(hidden_root).is_relative_to(path) for path in bound):
-        command += ["--tmpfs", hidden_root]  # the course being graded sits inside a bound folder: hide it
+        hidden.append(Path(hidden_root))  # the course being graded sits inside a bound folder
+    for folder in hidden:  # empty and read-only in the sandbox
+        command += ["--tmpfs", str(folder), "--remount-ro", str(folder)]
     command += ["--ro-bind", str(inbox), INBOX, "--dir", SLOT, "--symlink", f"{SLOT}/tmp", "/tmp",
                 "--remount-ro", "/", "--remount-ro", "/dev", "--chdir", "/"]
     return command
@@ -235,6 +240,14 @@ def template_options() -> list[str]:
     options = ["--own-pid-namespace", "--student-namespaces", "--slot-bytes", str(SLOT_BYTES), "--slot", SLOT,
                "--inbox", INBOX]
     return options + ([] if bwrap_disables_userns() else ["--own-user-namespace"])
+
+
+def configuration_folders(bound: list[Path]) -> list[Path]:
+    """The configuration folders inside the bound ones (``/usr/local/etc``, the Python installation's ``etc``):
+    a site keeps its Jupyter, JupyterHub and nbgrader settings there, tokens and database passwords included."""
+    roots = {Path("/usr"), Path("/usr/local"), Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    return sorted({root / "etc" for root in roots if (root / "etc").is_dir() and not (root / "etc").is_symlink()
+                   and any((root / "etc").is_relative_to(path) for path in bound)})
 
 
 def template_environment() -> dict[str, str]:

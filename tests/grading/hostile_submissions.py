@@ -360,6 +360,9 @@ for name, path in planted["files"].items():
 seen["/etc/shadow"] = read("/etc/shadow")
 seen["users"] = sorted(line.split(":")[0] for line in (read("/etc/passwd") or "").splitlines() if line)
 seen["homes"] = sorted(glob.glob("/home/*") + glob.glob("/root/*") + glob.glob("/srv/*") + glob.glob("/var/*"))
+import sys
+seen["configuration"] = sorted(name for folder in ("/usr/local/etc", sys.prefix + "/etc")
+                               for name in (os.listdir(folder) if os.path.isdir(folder) else []))
 environments = [dict(os.environ)]
 for pid in ("self", "1"):
     text = read(f"/proc/{pid}/environ", 1_000_000) or ""

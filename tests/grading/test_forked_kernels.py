@@ -213,6 +213,7 @@ def test_a_kernel_sees_the_python_installation_the_course_files_and_its_own_only
     seen = _looked(grading_config, tmp_path, planted)
     assert [seen[name] for name in planted.targets()["files"]] == [None] * 3, seen
     assert seen["/etc/shadow"] is None and seen["users"] == ["student"] and seen["homes"] == []
+    assert seen["configuration"] == [], "the site's configuration folders are empty in the sandbox"
     assert seen["secrets"] == [] and seen["sockets"] == [] and planted.connections == []
 
 
@@ -244,6 +245,9 @@ def test_without_the_allow_list_the_kernel_sees_the_machine(grading_config, tmp_
     assert seen["secrets"] == [SECRET_VARIABLE] and seen["sockets"] and planted.connections
     if os.geteuid() == 0:
         assert seen["/etc/shadow"], "a grader run by root let kernels read /etc/shadow"
+    on_host = sorted(name for folder in (Path("/usr/local/etc"), Path(sys.prefix) / "etc") if folder.is_dir()
+                     for name in os.listdir(folder))
+    assert seen["configuration"] == on_host, "the site's configuration folders were shown"
 
 
 # ---- issue 17, class 4: resources ---------------------------------------------------------------------------------

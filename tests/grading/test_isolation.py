@@ -218,6 +218,7 @@ def test_the_sandbox_shows_nothing_of_the_machine(graded_class, planted):
     seen = _printed(course, "looks_around", "LOOKED:")
     assert {name: seen[name] for name in planted.targets()["files"]} == dict.fromkeys(planted.targets()["files"])
     assert seen["/etc/shadow"] is None and seen["users"] == ["student"] and seen["homes"] == []
+    assert seen["configuration"] == [], "the site's configuration folders are empty in the sandbox"
     assert seen["secrets"] == [] and seen["sockets"] == [] and planted.connections == []
     assert planted.password.encode() not in b"".join(
         path.read_bytes() for path in (course / "autograded").rglob("*.ipynb")), "the password reached a kernel"
@@ -290,9 +291,17 @@ def graded_before_the_fix(tmp_path_factory, generated_template, planted):
                 course / "solutions" / ASSIGNMENT / "outside_checks.py")
     _submit_class(course, {**{name: HOSTILE[name] for name in MUTATED},
                            "looks_around": looks_around(planted.targets())})
-    code, _ = _grade_capturing_the_terminal(["grade", ASSIGNMENT, "--course", str(course), "--workers", "2",
-                                             "--quiet", "--feedback", "provisional", "--no-isolation"],
-                                            planted.password)
+    # the mutated config patches the grader wherever it is loaded, this process too: undone once graded
+    from course.grading import outside_checks, preprocessors
+
+    probe, update = outside_checks._PROBE_TEMPLATE, preprocessors.ExecuteWithinDeadline._update_display_id
+    try:
+        code, _ = _grade_capturing_the_terminal(["grade", ASSIGNMENT, "--course", str(course), "--workers", "2",
+                                                 "--quiet", "--feedback", "provisional", "--no-isolation"],
+                                                planted.password)
+    finally:
+        outside_checks._PROBE_TEMPLATE = probe
+        preprocessors.ExecuteWithinDeadline._update_display_id = update
     assert code == 0
     return course
 
@@ -378,12 +387,14 @@ def active_payloads(page: str) -> list[str]:
 
 def formgrader_page(course: Path, student: str, sanitize: bool = True) -> str:
     """The page formgrader shows for a submission: nbconvert's HTMLExporter with formgrader's template, configured
-    from the course's nbgrader_config.py as formgrader configures it (nbgrader's FormgradeExtension)."""
+    from the course's nbgrader_config.py as formgrader configures it (nbgrader's FormgradeExtension); with
+    ``sanitize`` False, as it was before issue 17."""
     from nbconvert.exporters import HTMLExporter
     from nbgrader.server_extensions.formgrader import handlers
     from traitlets.config.loader import PyFileConfigLoader
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    # the course's own settings (read from the repository: the mutation run's copy patches the grader as it loads)
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
     config.HTMLExporter.template_name = "formgrade"
     config.HTMLExporter.extra_template_basedirs = [handlers.template_path]
     if not sanitize:
