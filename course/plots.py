@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import io
+import math
+from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Sequence
 
@@ -15,7 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .tradeoff import ReleaseModel, simulate_release
+from .tradeoff import ReleaseModel, ReleaseOutcome, simulate_release
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -111,17 +113,74 @@ def dependency_network(portfolio: pd.DataFrame, products: list[str] | None = Non
     return AccessibleFigure(figure, alt)
 
 
+@dataclass(frozen=True)
+class TradeoffCurve:
+    """Every scope from 0 to ``max_features`` features under one deadline and budget, and what the curve shows."""
+
+    deadline_weeks: float
+    budget_k: float
+    outcomes: tuple[ReleaseOutcome, ...]
+    cancel_limit_k: float
+
+    @classmethod
+    def compute(cls, deadline_weeks: float, budget_k: float, max_features: int = 30,
+                model: ReleaseModel = ReleaseModel()) -> TradeoffCurve:
+        outcomes = tuple(simulate_release(n, deadline_weeks, budget_k, model) for n in range(max_features + 1))
+        return cls(deadline_weeks, budget_k, outcomes, model.cancel_at_budget_ratio * budget_k)
+
+    @property
+    def best(self) -> ReleaseOutcome:
+        """The scope with the most value (the smallest on a tie), as :func:`course.tradeoff.best_scope` finds it."""
+        return max(self.outcomes, key=lambda outcome: (outcome.value, -outcome.features))
+
+    def first(self, condition) -> ReleaseOutcome | None:
+        return next((outcome for outcome in self.outcomes if condition(outcome)), None)
+
+    def caption(self, current: int | None = None) -> str:
+        """What the curve shows, in words that agree with it (and with the cancellation rule) for these numbers."""
+        best = self.best
+        cancelled = self.first(lambda outcome: outcome.cancelled)
+        late = self.first(lambda outcome: outcome.slip_weeks > 0)
+        worthless_late = self.first(lambda outcome: outcome.slip_weeks > 0 and not outcome.cancelled
+                                    and outcome.value == 0 and outcome.features > 0)
+        parts = [f"Customer value against the number of features, for a deadline of {self.deadline_weeks:g} weeks and "
+                 f"a budget of {self.budget_k:g}k. Value rises with each feature up to the best scope, "
+                 f"{best.describe(self.budget_k)}."]
+        after_best = self.outcomes[best.features + 1] if best.features + 1 < len(self.outcomes) else None
+        if after_best is not None and not after_best.cancelled:
+            parts.append("Beyond it, each added feature makes the release later and value falls"
+                         + (f", to zero at {worthless_late.features} features" if worthless_late else "") + ".")
+        if cancelled is not None:
+            parts.append(f"From {cancelled.features} features the cost passes {self.cancel_limit_k / self.budget_k:g} "
+                         f"times the budget ({self.cancel_limit_k:g}k): the release is cancelled and value drops to "
+                         "zero.")
+        if late is None:
+            parts.append("The dashed line shows weeks late: zero for every scope shown.")
+        elif late.features <= 1:
+            parts.append("The dashed line shows weeks late, rising from the first feature.")
+        else:
+            parts.append(f"The dashed line shows weeks late: zero up to {late.features - 1} features, then rising.")
+        if current is not None:
+            parts.append(f"Marked: your scope, {self.outcomes[current].describe(self.budget_k)}.")
+        return " ".join(parts)
+
+
 def tradeoff_curve(deadline_weeks: float, budget_k: float, max_features: int = 30,
                    model: ReleaseModel = ReleaseModel()) -> AccessibleFigure:
     """Customer value and schedule slip against the number of features, under one deadline and budget."""
-    outcomes = [simulate_release(n, deadline_weeks, budget_k, model) for n in range(max_features + 1)]
-    best = max(outcomes, key=lambda o: (o.value, -o.features))
+    curve = TradeoffCurve.compute(deadline_weeks, budget_k, max_features, model)
+    outcomes, best = curve.outcomes, curve.best
     figure = Figure(figsize=(8, 4))
     axes = figure.subplots()
+    cancelled = curve.first(lambda outcome: outcome.cancelled)
+    if cancelled is not None:
+        axes.axvspan(cancelled.features - 0.5, max_features, color=PALETTE[1], alpha=0.08,
+                     label="cancelled for cost")
     axes.plot([o.features for o in outcomes], [o.value for o in outcomes], color=PALETTE[0], label="customer value")
     axes.axvline(best.features, color=PALETTE[3], linestyle=":", label=f"best scope: {best.features} features")
     axes.set_xlabel("features in the release")
     axes.set_ylabel("customer value (points)")
+    axes.set_xlim(0, max_features)
     slip_axes = axes.twinx()
     slip_axes.plot([o.features for o in outcomes], [o.slip_weeks for o in outcomes], color=PALETTE[1],
                    linestyle="--", label="weeks late")
@@ -129,14 +188,92 @@ def tradeoff_curve(deadline_weeks: float, budget_k: float, max_features: int = 3
     handles = axes.get_legend_handles_labels()[0] + slip_axes.get_legend_handles_labels()[0]
     axes.legend(handles, [h.get_label() for h in handles], loc="upper left", fontsize=8)
     axes.set_title(f"Deadline {deadline_weeks:g} weeks, budget {budget_k:g}k")
-    cancelled = [o.features for o in outcomes if o.cancelled]
-    alt = (f"Line chart of customer value against the number of features, for a {deadline_weeks:g}-week deadline "
-           f"and a budget of {budget_k:g}k. Value rises with each feature until {best.features} features "
-           f"(value {best.value:g}), then falls as the release runs late"
-           + (f", and drops to zero from {cancelled[0]} features, when the release is cancelled for cost."
-              if cancelled else ".")
-           + " A dashed line shows the weeks late, zero up to the deadline and rising after it.")
-    return AccessibleFigure(figure, alt)
+    return AccessibleFigure(figure, "Line chart. " + curve.caption())
+
+
+def tradeoff_svg(curve: TradeoffCurve, current: int, element_id: str = "pm-tradeoff") -> str:
+    """The trade-off curve as a small inline SVG (a few kilobytes) with the learner's current scope marked.
+
+    The simulator redraws it on every slider move, so it is built from the model's numbers directly: a matplotlib
+    image costs 50-200 ms to render and about 50 kB to send per move, this about a millisecond and 4 kB. The caption
+    is the SVG's accessible name and is shown under it.
+    """
+    width, height, left, right, top, bottom = 640, 300, 58, 58, 34, 46
+    outcomes = curve.outcomes
+    most = len(outcomes) - 1
+    value_top, value_step = _axis(max(o.value for o in outcomes))
+    slip_top, slip_step = _axis(max(o.slip_weeks for o in outcomes))
+
+    def x(features: float) -> float:
+        return left + (width - left - right) * features / most
+
+    def y(value: float, scale: float) -> float:
+        return height - bottom - (height - top - bottom) * value / scale
+
+    def points(values: list[float], scale: float) -> str:
+        return " ".join(f"{x(n):.1f},{y(v, scale):.1f}" for n, v in enumerate(values))
+
+    caption = curve.caption(current)
+    parts = [f'<svg id="{element_id}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+             f'width="100%" style="max-width:{width}px" role="img" aria-label="{escape(caption)}" '
+             'font-family="sans-serif" font-size="12">']
+    cancelled = curve.first(lambda outcome: outcome.cancelled)
+    if cancelled is not None:
+        start = x(max(cancelled.features - 0.5, 0))
+        parts.append(f'<rect x="{start:.1f}" y="{top}" width="{x(most) - start:.1f}" height="{height - top - bottom}" '
+                     f'fill="{PALETTE[1]}" fill-opacity="0.09"/>'
+                     f'<text x="{x(most) - 4:.1f}" y="{top + 14}" text-anchor="end" fill="#8c1c2b" {_HALO}>'
+                     'cancelled for cost</text>')
+    for tick in _range(value_top, value_step):
+        level = y(tick, value_top)
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{level:.1f}" y2="{level:.1f}" stroke="#e4e4e4"/>'
+                     f'<text x="{left - 6}" y="{level + 4:.1f}" text-anchor="end" fill="#333">{tick:g}</text>')
+    for tick in _range(slip_top, slip_step):
+        parts.append(f'<text x="{width - right + 6}" y="{y(tick, slip_top) + 4:.1f}" fill="#8c1c2b">{tick:g}</text>')
+    for tick in range(0, most + 1, 5):
+        parts.append(f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{height - bottom}" y2="{height - bottom + 4}" '
+                     f'stroke="#333"/><text x="{x(tick):.1f}" y="{height - bottom + 17}" text-anchor="middle" '
+                     f'fill="#333">{tick}</text>')
+    best = curve.best
+    parts += [
+        f'<line x1="{left}" x2="{width - right}" y1="{height - bottom}" y2="{height - bottom}" stroke="#333"/>',
+        f'<polyline points="{points([o.slip_weeks for o in outcomes], slip_top)}" fill="none" stroke="{PALETTE[1]}" '
+        'stroke-width="2" stroke-dasharray="6 4"/>',
+        f'<polyline points="{points([o.value for o in outcomes], value_top)}" fill="none" stroke="{PALETTE[0]}" '
+        'stroke-width="2.5"/>',
+        f'<line x1="{x(best.features):.1f}" x2="{x(best.features):.1f}" y1="{top}" y2="{height - bottom}" '
+        f'stroke="{PALETTE[3]}" stroke-width="2" stroke-dasharray="2 3"/>',
+        f'<text x="{x(best.features) + 4:.1f}" y="{top - 6}" fill="#00586a">best: {best.features}</text>',
+        f'<line x1="{x(current):.1f}" x2="{x(current):.1f}" y1="{top}" y2="{height - bottom}" stroke="#222" '
+        'stroke-width="1.5"/>',
+        f'<circle cx="{x(current):.1f}" cy="{y(outcomes[current].value, value_top):.1f}" r="5.5" fill="#222"/>',
+        f'<text x="{x(current) - 4:.1f}" y="{top - 6}" text-anchor="end" fill="#222">yours: {current}</text>',
+        f'<text x="{(left + width - right) / 2:.1f}" y="{height - 8}" text-anchor="middle" fill="#333">'
+        'features in the release</text>',
+        f'<text transform="translate(15 {(top + height - bottom) / 2:.1f}) rotate(-90)" text-anchor="middle" '
+        f'fill="{PALETTE[0]}">customer value (points, solid)</text>',
+        f'<text transform="translate({width - 12} {(top + height - bottom) / 2:.1f}) rotate(90)" '
+        'text-anchor="middle" fill="#8c1c2b">weeks late (dashed)</text>',
+        "</svg>"]
+    return (f'<figure style="margin:0.5em 0">{"".join(parts)}'
+            f'<figcaption style="max-width:{width}px;font-size:90%"><i>Figure: {escape(caption)}</i></figcaption>'
+            "</figure>")
+
+
+# White outline behind a label, so a line crossing it leaves it readable.
+_HALO = 'paint-order="stroke" stroke="#ffffff" stroke-width="4" stroke-linejoin="round"'
+
+
+def _range(top: float, step: float) -> list[float]:
+    return [round(step * index, 6) for index in range(int(round(top / step)) + 1)]
+
+
+def _axis(largest: float) -> tuple[float, float]:
+    """A round top for an axis that reaches ``largest``, and its tick step (1, 2, 2.5 or 5 times a power of ten)."""
+    rough = max(largest, 1) / 5
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(factor * power for factor in (1, 2, 2.5, 5, 10) if factor * power >= rough)
+    return math.ceil(max(largest, 1) / step) * step, step
 
 
 def program_map(projects, grouping) -> AccessibleFigure:

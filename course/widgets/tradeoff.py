@@ -1,14 +1,22 @@
-"""The trade-off simulator view: sliders for scope, deadline and budget; the release's outcome and its curve."""
+"""The trade-off simulator view: sliders for scope, deadline and budget; the release's outcome and its curve.
+
+Every move must show its result at once, so one move costs one cheap update: the model's 31 scopes are computed once
+(:class:`course.plots.TradeoffCurve`), the summary and the curve (a small inline SVG marking the learner's scope) are
+one HTML value, and the settings are saved only when they changed. Each slider has a number box beside it, linked
+to it, for typing a value or stepping it with the arrow keys.
+"""
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 import ipywidgets as widgets
 
-from ..plots import tradeoff_curve
-from ..tradeoff import ReleaseModel, best_scope, simulate_release
-from .output import replace_output
+from ..plots import TradeoffCurve, tradeoff_svg
+from ..tradeoff import ReleaseModel
 from .saving import AnswerKeeper
+
+MAX_FEATURES = 30
 
 
 class TradeoffSimulator(widgets.VBox):
@@ -20,39 +28,61 @@ class TradeoffSimulator(widgets.VBox):
         self.model = model
         self._keeper = AnswerKeeper(widget_id, folder)
         saved = self._keeper.restore()
-        style = {"description_width": "160px"}
-        layout = widgets.Layout(width="520px")
-        self.features = widgets.IntSlider(value=_int(saved.get("features"), 10, 0, 30), min=0, max=30,
-                                          description="features in scope", style=style, layout=layout)
-        self.deadline = widgets.IntSlider(value=_int(saved.get("deadline_weeks"), 16, 4, 40), min=4, max=40,
-                                          description="deadline (weeks)", style=style, layout=layout)
-        self.budget = widgets.IntSlider(value=_int(saved.get("budget_k"), 200, 50, 500), min=50, max=500, step=10,
-                                        description="budget (thousands)", style=style, layout=layout)
-        self.summary = widgets.HTML()
-        self._plot = widgets.Output()
+        self.features = _slider("Features in scope", _int(saved.get("features"), 10, 0, MAX_FEATURES), 0,
+                                MAX_FEATURES, 1)
+        self.deadline = _slider("Deadline (weeks)", _int(saved.get("deadline_weeks"), 16, 4, 40), 4, 40, 1)
+        self.budget = _slider("Budget (thousands)", _int(saved.get("budget_k"), 200, 50, 500), 50, 500, 10)
+        self.result = widgets.HTML()
+        self._curve: TradeoffCurve | None = None
+        self._saved = self._settings()
         for slider in (self.features, self.deadline, self.budget):
             slider.observe(self._changed, names="value")
-        self.children = [self._keeper.message, self.features, self.deadline, self.budget, self.summary, self._plot]
-        self._update(save=False)
+        rows = [widgets.HBox([slider, _number_box(slider)]) for slider in (self.features, self.deadline, self.budget)]
+        self.children = [self._keeper.message, *rows, self.result]
+        self._update()
+
+    @property
+    def summary(self) -> str:
+        """The outcome in words (the first part of what the simulator shows)."""
+        return self.result.value.split("<figure", 1)[0]
+
+    def _settings(self) -> dict[str, int]:
+        return {"features": self.features.value, "deadline_weeks": self.deadline.value, "budget_k": self.budget.value}
 
     def _changed(self, change) -> None:
-        self._update(save=True)
+        if change["owner"] is not self.features:
+            self._curve = None  # the curve depends on the deadline and the budget only
+        self._update()
+        settings = self._settings()
+        if settings != self._saved:
+            self._keeper.save(settings)
+            self._saved = settings
 
-    def _update(self, save: bool) -> None:
-        outcome = simulate_release(self.features.value, self.deadline.value, self.budget.value, self.model)
-        best = best_scope(self.deadline.value, self.budget.value, model=self.model)
-        lines = [f"<b>{outcome.weeks:g} weeks</b> of work: "
-                 + (f"<b>{outcome.slip_weeks:g} weeks late</b>" if outcome.slip_weeks else "on time"),
-                 f"cost {outcome.cost_k:g}k"
-                 + (f", <b>{outcome.over_budget_k:g}k over budget</b>" if outcome.over_budget_k else ", within budget"),
-                 "<b>cancelled for cost: no value reaches customers</b>" if outcome.cancelled
-                 else f"customer value <b>{outcome.value:g}</b>",
-                 f"best scope for this deadline and budget: {best.features} features (value {best.value:g})"]
-        self.summary.value = "<br>".join(lines)
-        replace_output(self._plot, tradeoff_curve(self.deadline.value, self.budget.value, model=self.model))
-        if save:
-            self._keeper.save({"features": self.features.value, "deadline_weeks": self.deadline.value,
-                               "budget_k": self.budget.value})
+    def _update(self) -> None:
+        if self._curve is None:
+            self._curve = TradeoffCurve.compute(self.deadline.value, self.budget.value, MAX_FEATURES, self.model)
+        curve, features = self._curve, self.features.value
+        outcome, best = curve.outcomes[features], curve.best
+        limit = f"cancelled above {curve.cancel_limit_k:g}k, {self.model.cancel_at_budget_ratio:g} times the budget"
+        lines = [f"<b>Your scope:</b> {escape(outcome.describe(self.budget.value))}.",
+                 f"<b>Best scope</b> for this deadline and budget: {escape(best.describe(self.budget.value))} "
+                 f"({escape(limit)})."]
+        self.result.value = (f'<div style="max-width:640px">{"<br>".join(lines)}</div>'
+                             + tradeoff_svg(curve, features))
+
+
+def _slider(label: str, value: int, low: int, high: int, step: int) -> widgets.IntSlider:
+    return widgets.IntSlider(value=value, min=low, max=high, step=step, description=label,
+                             style={"description_width": "150px"}, layout=widgets.Layout(width="480px"))
+
+
+def _number_box(slider: widgets.IntSlider) -> widgets.BoundedIntText:
+    """A number box kept equal to the slider: type a value, or step it with the arrow keys."""
+    box = widgets.BoundedIntText(value=slider.value, min=slider.min, max=slider.max, step=slider.step,
+                                 description=f"{slider.description}, typed", style={"description_width": "0px"},
+                                 layout=widgets.Layout(width="90px"))
+    widgets.jslink((slider, "value"), (box, "value"))
+    return box
 
 
 def _int(value, default: int, low: int, high: int) -> int:
