@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Sequence
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from .tradeoff import ReleaseModel, ReleaseOutcome, simulate_release
@@ -23,6 +25,18 @@ if TYPE_CHECKING:
     from .scenario import Scenario
 
 PALETTE = ("#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f")
+# One colour per Tallyworks product in every plot of every lesson (each at least 3:1 against white).
+PRODUCT_COLOURS = {"Ledger": "#1b6ca8", "Ledger Mobile": "#00798c", "Shopfront": "#d1495b",
+                   "Clinic Records": "#9c6500"}
+_SPARE_COLOURS = ("#8d6a9f", "#4d7f43", "#6b6b6b")
+ARROW = dict(arrowstyle="-|>", mutation_scale=11, color="#555555", lw=1.1, shrinkA=5, shrinkB=5)
+
+
+def product_colour(product: str) -> str:
+    """The product's colour, the same in every plot (a product the course does not know gets a spare one)."""
+    if product in PRODUCT_COLOURS:
+        return PRODUCT_COLOURS[product]
+    return _SPARE_COLOURS[sum(map(ord, product)) % len(_SPARE_COLOURS)]
 
 
 class AccessibleFigure:
@@ -46,62 +60,78 @@ class AccessibleFigure:
 
 
 def lifecycle_timeline(portfolio: pd.DataFrame, product: str) -> AccessibleFigure:
-    """The product manager's single bar across a product's life, above one bar per project and its manager."""
+    """The product manager's single bar across a product's life, above one bar per project and its manager.
+
+    Project bars take the product's colour (:data:`PRODUCT_COLOURS`); each row names its project and manager at the
+    left, so the time axis ends where the record ends.
+    """
     projects = portfolio[portfolio["product"] == product].sort_values("start")
     if projects.empty:
         raise ValueError(f"no projects for product {product!r}")
-    figure = Figure(figsize=(9, 0.45 * len(projects) + 1.6))
+    figure = Figure(figsize=(9, 0.42 * len(projects) + 1.5))
     axes = figure.subplots()
     managers = list(dict.fromkeys(projects["project_manager"]))
-    colour = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(managers)}
     first, last = projects["start"].min(), projects["end"].max()
     rows = len(projects)
-    axes.barh(rows, (last - first).days, left=first, color="#444444", height=0.6)
-    axes.text(first, rows, f"  product manager: {projects['product_manager'].iloc[0]}", va="center", color="white",
-              fontsize=9)
+    product_manager = projects["product_manager"].iloc[0]
+    axes.barh(rows, (last - first).days, left=first, color="#333333", height=0.6)
+    labels = {rows: f"product manager: {product_manager}"}
     for row, project in enumerate(projects.itertuples()):
         y = rows - 1 - row
-        axes.barh(y, (project.end - project.start).days, left=project.start, color=colour[project.project_manager],
+        axes.barh(y, (project.end - project.start).days, left=project.start, color=product_colour(product),
                   height=0.6)
-        axes.text(project.end, y, f" {project.project} ({project.project_manager})", va="center", fontsize=8)
-    axes.set_yticks([])
+        labels[y] = f"{project.project} ({project.project_manager})"
+    axes.set_yticks(list(labels), list(labels.values()), fontsize=8)
+    axes.tick_params(axis="y", length=0)
     axes.set_title(f"{product}: one product manager, {len(managers)} project managers")
     axes.spines[["left", "right", "top"]].set_visible(False)
-    axes.set_xlim(first, last + (last - first) * 0.45)
+    margin = (last - first) * 0.02
+    axes.set_xlim(first - margin, last + margin)
+    figure.tight_layout()
     alt = (f"Timeline of {product} from {first:%Y} to {last:%Y}. One dark bar for the product manager, "
-           f"{projects['product_manager'].iloc[0]}, spans the whole period. Below it {rows} shorter bars, one per "
+           f"{product_manager}, spans the whole period. Below it {rows} shorter bars, one per "
            f"project, are led by {len(managers)} different project managers ({', '.join(managers)}), each bar "
            "starting and ending while the product manager's bar continues.")
     return AccessibleFigure(figure, alt)
 
 
 def dependency_network(portfolio: pd.DataFrame, products: list[str] | None = None) -> AccessibleFigure:
-    """Projects placed by start date in one lane per product, with an arrow from each prerequisite."""
+    """Projects placed by start date in one lane per product, with an arrow from each prerequisite.
+
+    Within a lane, projects whose labels would touch go on different sub-rows; each product keeps its colour.
+    """
     chosen = portfolio if products is None else portfolio[portfolio["product"].isin(products)]
     lanes = list(dict.fromkeys(chosen.sort_values("start")["product"]))
-    figure = Figure(figsize=(10, 1.4 * len(lanes) + 1))
+    figure = Figure(figsize=(10, 1.5 * len(lanes) + 1))
     axes = figure.subplots()
+    span_days = max((chosen["start"].max() - chosen["start"].min()).days, 1)
+    gap = pd.Timedelta(days=span_days * 0.035)  # about the width of a label at this scale
     position = {}
     for lane, product in enumerate(lanes):
-        rows = chosen[chosen["product"] == product].sort_values("start")
-        for offset, project in enumerate(rows.itertuples()):
-            position[project.project_id] = (project.start, len(lanes) - 1 - lane + (0.25 if offset % 2 else -0.1))
+        last_on_row: dict[int, pd.Timestamp] = {}
+        for project in chosen[chosen["product"] == product].sort_values("start").itertuples():
+            row = next(row for row in (0, 1, -1, 2, -2) if row not in last_on_row
+                       or project.start - last_on_row[row] >= gap or row == -2)
+            last_on_row[row] = project.start
+            position[project.project_id] = (project.start, len(lanes) - 1 - lane + 0.17 * row)
     arrows = 0
     for project in chosen.itertuples():
         for prerequisite in project.depends_on:
             if prerequisite in position:
-                axes.annotate("", xy=position[project.project_id], xytext=position[prerequisite],
-                              arrowprops=dict(arrowstyle="->", color="#888888", lw=1))
+                axes.annotate("", xy=position[project.project_id], xytext=position[prerequisite], arrowprops=ARROW,
+                              zorder=2)
                 arrows += 1
-    for lane, product in enumerate(lanes):
-        rows = chosen[chosen["product"] == product]
-        for project in rows.itertuples():
+    for product in lanes:
+        for project in chosen[chosen["product"] == product].itertuples():
             x, y = position[project.project_id]
-            axes.scatter([x], [y], s=60, color=PALETTE[lane % len(PALETTE)], zorder=3)
-            axes.annotate(project.project_id, (x, y), textcoords="offset points", xytext=(0, 7), ha="center",
-                          fontsize=8)
+            axes.scatter([x], [y], s=55, color=product_colour(product), zorder=3, edgecolor="white", linewidth=0.8)
+            axes.annotate(project.project_id, (x, y), textcoords="offset points", xytext=(0, 6), ha="center",
+                          va="bottom", fontsize=8, zorder=4,
+                          bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none", alpha=0.8))
     axes.set_yticks(range(len(lanes)), list(reversed(lanes)))
-    axes.set_ylim(-0.7, len(lanes) - 0.3)
+    for label, product in zip(axes.get_yticklabels(), reversed(lanes), strict=True):
+        label.set_color(product_colour(product))
+    axes.set_ylim(-0.6, len(lanes) - 0.4)
     axes.set_title("Projects by start date, one lane per product; arrows run from a prerequisite to what needs it")
     axes.spines[["right", "top"]].set_visible(False)
     crossing = sum(1 for project in chosen.itertuples() for prerequisite in project.depends_on
@@ -277,7 +307,12 @@ def _axis(largest: float) -> tuple[float, float]:
 
 
 def program_map(projects, grouping) -> AccessibleFigure:
-    """Projects laid out by dependency depth, arrows for dependencies, coloured by the learner's programs."""
+    """One bar per project from its start to its end, coloured by the learner's programs, with dependency arrows.
+
+    An arrow runs from a prerequisite to the start of the project that needs it: solid where both were under way at
+    once (a link, what makes a program), dashed where the prerequisite had ended first (a hand-off). Projects
+    without dates are placed by how many prerequisites come before them. Names stand at the left, one row each.
+    """
     depth: dict[str, int] = {}
 
     def level(project_id: str, trail: frozenset = frozenset()) -> int:
@@ -288,36 +323,70 @@ def program_map(projects, grouping) -> AccessibleFigure:
 
     for project_id in projects:
         level(project_id)
-    rows: dict[int, int] = {}
-    position = {}
-    for project_id in sorted(projects, key=lambda p: (depth[p], p)):
-        rows[depth[project_id]] = rows.get(depth[project_id], -1) + 1
-        position[project_id] = (depth[project_id], -rows[depth[project_id]])
-    labels = sorted({label for label in grouping.values() if label})
-    colour = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(labels)}
-    figure = Figure(figsize=(8, 0.6 * max(rows.values(), default=0) + 2.5))
-    axes = figure.subplots()
+    dated = all(project.start and project.end for project in projects.values())
+    span = {project_id: ((pd.Timestamp(project.start), pd.Timestamp(project.end)) if dated
+                         else (depth[project_id], depth[project_id] + 0.8))
+            for project_id, project in projects.items()}
+    # Rows: projects tied by dependencies (links or hand-offs) stay together, so every arrow stays short.
+    family: dict[str, str] = {project_id: project_id for project_id in projects}
+
+    def root(project_id: str) -> str:
+        while family[project_id] != project_id:
+            project_id = family[project_id]
+        return project_id
+
     for project in projects.values():
         for prerequisite in project.depends_on:
-            if prerequisite in position:
-                axes.annotate("", xy=position[project.id], xytext=position[prerequisite],
-                              arrowprops=dict(arrowstyle="->", color="#888888"))
-    for project_id, (x, y) in position.items():
+            if prerequisite in projects:
+                family[root(project.id)] = root(prerequisite)
+    first_start = {}
+    for project_id in projects:
+        first_start[root(project_id)] = min(first_start.get(root(project_id), span[project_id][0]),
+                                            span[project_id][0])
+    order = sorted(projects, key=lambda p: (first_start[root(p)], root(p), span[p][0], p))
+    row = {project_id: len(order) - 1 - index for index, project_id in enumerate(order)}
+    labels = sorted({label for label in grouping.values() if label})
+    colour = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(labels)}
+    figure = Figure(figsize=(9, 0.38 * len(projects) + 1.9))
+    axes = figure.subplots()
+    for project_id in order:
+        start, end = span[project_id]
         label = grouping.get(project_id)
-        axes.scatter([x], [y], s=220, color=colour.get(label, "#dddddd"), edgecolor="#333333", zorder=3)
-        axes.annotate(f"{project_id} {projects[project_id].name}", (x, y), textcoords="offset points",
-                      xytext=(12, -3), fontsize=8)
-    for label in labels:
-        axes.scatter([], [], color=colour[label], label=label)
-    if labels:
-        axes.legend(loc="lower right", fontsize=8)
-    axes.set_axis_off()
-    axes.set_xlim(-0.5, max(depth.values(), default=0) + 1.8)
-    axes.set_title("Dependencies (arrows) and your grouping (colours); grey is not yet grouped")
+        axes.barh(row[project_id], end - start, left=start, height=0.55, color=colour.get(label, "#e3e3e3"),
+                  edgecolor="#333333", linewidth=0.8, zorder=2)
+    linked = handed_off = 0
+    for project in projects.values():
+        for prerequisite in project.depends_on:
+            if prerequisite not in projects:
+                continue
+            together = project.runs_alongside(projects[prerequisite])
+            start = span[project.id][0]
+            origin = min(span[prerequisite][1], start)
+            style = dict(ARROW, linestyle="-" if together else "--", color="#222222" if together else "#777777")
+            axes.annotate("", xy=(start, row[project.id]), xytext=(origin, row[prerequisite]), arrowprops=style,
+                          zorder=3)
+            linked += together
+            handed_off += not together
+    names = {row[p]: f"{p} {projects[p].name}" for p in order}
+    axes.set_yticks(list(names), list(names.values()), fontsize=8)
+    axes.tick_params(axis="y", length=0)
+    axes.spines[["left", "right", "top"]].set_visible(False)
+    if not dated:
+        axes.set_xticks([])
+    handles = [Patch(facecolor=colour[label], edgecolor="#333333", label=label) for label in labels]
+    handles.append(Patch(facecolor="#e3e3e3", edgecolor="#333333", label="not yet grouped"))
+    handles += [Line2D([], [], color="#222222", label="needs it while both run (a link)"),
+                Line2D([], [], color="#777777", linestyle="--", label="needs it after it ended (a hand-off)")]
+    axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08 if dated else -0.02), ncol=3,
+                fontsize=8, frameon=False)
+    axes.set_title("Your grouping (colours) and the dependencies (arrows), one bar per project")
+    figure.tight_layout()
     members = {label: ", ".join(sorted(p for p, g in grouping.items() if g == label)) for label in labels}
     grouped = ", ".join(f"{label}: {projects_in}" for label, projects_in in members.items())
-    alt = (f"Network of {len(projects)} projects drawn left to right by how many prerequisites come before them, "
-           f"with arrows from each prerequisite. Your grouping so far: {grouped or 'nothing grouped yet'}.")
+    alt = (f"Timeline of {len(projects)} projects, one bar each from start to end, with arrows from each prerequisite "
+           f"to the project that needs it: {linked} solid arrows where both ran at the same time and {handed_off} "
+           f"dashed ones where the prerequisite had ended first. Your grouping so far: "
+           f"{grouped or 'nothing grouped yet'}.")
     return AccessibleFigure(figure, alt)
 
 

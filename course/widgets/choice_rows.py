@@ -16,6 +16,7 @@ from ..feedback import Feedback
 from .saving import check_button, set_visible, show_answer_button
 
 NOT_CHOSEN = "— choose —"
+UNCHOSEN = ""  # the placeholder's value: with None, ipywidgets selects no option and the placeholder never shows
 
 
 class ChoiceRows(widgets.VBox):
@@ -23,7 +24,8 @@ class ChoiceRows(widgets.VBox):
 
     def __init__(self, items: Sequence[tuple[str, str]], options: Sequence[tuple[str, str]],
                  on_choice: Callable[[str, str | None], None], folder: Path, label_width: str = "55%",
-                 on_check: Callable[[str], None] | None = None, on_reveal: Callable[[str], None] | None = None):
+                 on_check: Callable[[str], None] | None = None, on_reveal: Callable[[str], None] | None = None,
+                 choice_width: str = "220px"):
         super().__init__()
         self._on_choice = on_choice
         self._folder = folder
@@ -34,8 +36,8 @@ class ChoiceRows(widgets.VBox):
         self.reveals: dict[str, widgets.Button] = {}
         rows = []
         for item_id, text in items:
-            dropdown = widgets.Dropdown(options=[(NOT_CHOSEN, None), *options], value=None, description=text,
-                                        style={"description_width": "0px"}, layout=widgets.Layout(width="220px"))
+            dropdown = widgets.Dropdown(options=[(NOT_CHOSEN, UNCHOSEN), *options], value=UNCHOSEN, description=text,
+                                        style={"description_width": "0px"}, layout=widgets.Layout(width=choice_width))
             dropdown.observe(self._changed(item_id), names="value")
             self.dropdowns[item_id], self.feedback[item_id] = dropdown, widgets.HTML()
             label = widgets.HTML(f"{escape(text)}", layout=widgets.Layout(width=label_width))
@@ -56,7 +58,7 @@ class ChoiceRows(widgets.VBox):
         self._updating = True
         try:
             options = [option[1] for option in self.dropdowns[item_id].options]
-            self.dropdowns[item_id].value = value if value in options else None
+            self.dropdowns[item_id].value = value if value in options and value else UNCHOSEN
         finally:
             self._updating = False
 
@@ -71,5 +73,5 @@ class ChoiceRows(widgets.VBox):
     def _changed(self, item_id: str):
         def handler(change) -> None:
             if not self._updating:
-                self._on_choice(item_id, change["new"])
+                self._on_choice(item_id, change["new"] or None)
         return handler

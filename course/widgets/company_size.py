@@ -22,7 +22,7 @@ class CompanySizeExplorer(widgets.VBox):
         self._keeper = AnswerKeeper(widget_id, self._folder)
         self._rows = ChoiceRows([(key, f"A company of {stage.size:,} people") for key, stage in self.stages.items()],
                                 [(text, key) for key, text in PATTERNS.items()], self._on_choice, self._folder,
-                                label_width="30%")
+                                label_width="30%", choice_width="300px")
         self.children = [widgets.HTML("<b>As the company grows, how are the four roles held?</b>"),
                          self._keeper.message, self._rows]
         self._answers = {k: v for k, v in self._keeper.restore().items() if k in self.stages}
