@@ -351,6 +351,10 @@ def _lowered_outputs(outside: float, points: float, answered: bool, tampering, h
         why += (" Your notebook contains code that changes how the other cells run: "
                 + "; ".join(str(finding) for finding in tampering)
                 + ". Tests cannot be passed that way: remove that code and answer the question itself.")
+    elif answered and hidden and outside == 0:
+        # a hidden test that failed, as the feedback labels one (course/grading/feedback_labels.py): what the part
+        # checks and the lesson section to review, never the check's code or inputs
+        return [new_output("error", ename="AssertionError", evalue=why, traceback=[why])]
     if outside == 0:
         return [new_output("error", ename="CheckedOutsideYourNotebook", evalue=why, traceback=[why])]
     return [new_output("stream", name="stdout", text=why + "\n"),
