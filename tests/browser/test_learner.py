@@ -91,8 +91,8 @@ def test_assignment_answered_in_browser_is_graded_as_saved(learner_server, page,
     page.keyboard.type('def responsible_role(duration, reach, focus): return "project_manager"')
     page.keyboard.press("Shift+Enter")
     screenshot(page, "assignment-01-code-answered")
-    # Run All would stop at the first unanswered question's NotImplementedError, as it does for a learner:
-    # run the widget question's two cells instead, as a learner would.
+    # Run the widget question's two cells, as a learner would (Run All would also reach them: test cells are
+    # tagged raises-exception, tests/browser/test_learner_lab.py).
     page.locator(".jp-CodeCell", has_text="def role_sorter_answers").first.locator(".cm-content").click()
     page.keyboard.press("Shift+Enter")
     page.keyboard.press("Shift+Enter")

@@ -96,3 +96,32 @@ def test_a_review_link_opens_its_lesson_at_the_section_in_the_same_tab(learner_l
     assert page.evaluate("window.pmCourseSameDocument === true"), "no reload: the same JupyterLab"
     active_tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current").first.inner_text()
     assert f"{question.see.lesson}.ipynb" in active_tab
+
+
+def test_run_all_in_an_untouched_assignment_reaches_the_end_showing_every_failure(learner_lab, page):
+    """Run All on a1-roles as released, nothing answered: does every cell run (the role sorter, after four failing
+    tests, appears), does each failing visible test show its error, and does no cell print a docstring or a grader's
+    rubric?"""
+    base, _ = learner_lab
+    open_notebook(page, base, "exercises/a1-roles/roles.ipynb")
+    run_all_cells(page)
+    page.wait_for_function(
+        """() => { const prompts = [...document.querySelectorAll(
+                       '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')];
+                   return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }""",
+        timeout=180_000)
+    wait_for_idle_kernel(page)
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    sorter = panel.locator(".widget-dropdown select").first  # the role sorter, the part after the failing tests
+    sorter.wait_for(timeout=60_000)
+    sorter.scroll_into_view_if_needed()
+    screenshot(page, "learner-lab-04-assignment-run-all")
+    errors = panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    # unanswered code is called by two try-it cells and four visible tests (responsible_role's form, 'what and
+    # market' and bad input; classify's form): six errors, each shown, and Run All went on past every one
+    assert errors.count() == 6, "each failing visible test shows its error, and Run All went on past them"
+    assert "NotImplementedError" in errors.first.text_content()
+    outputs = " ".join(panel.locator(".jp-OutputArea").all_text_contents())
+    assert "'Check" not in outputs and '"Check' not in outputs, "no test prints its docstring"
+    shown = panel.text_content()
+    assert "rubric =" not in shown and "Rubric (" not in shown, "nothing meant for graders is visible"
