@@ -9,10 +9,10 @@ from ..deferred_imports import defer_iri_grammar
 defer_iri_grammar()  # before anything imports jsonschema
 
 from ..errors import CourseError  # noqa: E402
-from . import collect, feedback, grade, live, report, scenario, slides, start, status  # noqa: E402
+from . import collect, feedback, grade, live, progress, report, scenario, slides, start, status  # noqa: E402
 
-SUBCOMMANDS = {"start": start, "collect": collect, "grade": grade, "status": status, "feedback": feedback,
-               "report": report, "scenario": scenario, "slides": slides, "live": live}
+SUBCOMMANDS = {"start": start, "progress": progress, "collect": collect, "grade": grade, "status": status,
+               "feedback": feedback, "report": report, "scenario": scenario, "slides": slides, "live": live}
 
 
 def build_parser() -> argparse.ArgumentParser:

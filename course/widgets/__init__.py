@@ -13,6 +13,7 @@ _HOMES = {
     "ProgramMapper": "program_mapper",
     "QuizWidget": "quiz",
     "RaciBuilder": "raci",
+    "ReviewDeck": "review",
     "RoleSorterWidget": "role_sorter",
     "ScenarioPlayer": "scenario",
     "TradeoffSimulator": "tradeoff",
