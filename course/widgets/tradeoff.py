@@ -17,6 +17,20 @@ from ..tradeoff import ReleaseModel
 from .saving import AnswerKeeper
 
 MAX_FEATURES = 30
+# ipywidgets draws a slider as a div with role "slider" and no accessible name (its label is not tied to it), so a
+# screen reader announces "slider, 10" only. A tiny script (run by an image that cannot load, the one way an HTML
+# widget runs code) gives each slider handle in this simulator its visible label as its name.
+_NAME_THE_SLIDERS = (
+    '<img src="data:," alt="" style="display:none" onerror="'
+    "var root = this.closest('.pm-tradeoff'), tries = 0;"
+    "var timer = setInterval(function () {"
+    " var handles = root ? root.querySelectorAll('.noUi-handle') : [];"
+    " handles.forEach(function (handle) { var slider = handle.closest('.widget-slider');"
+    " var label = slider && slider.querySelector('.widget-label');"
+    " if (label) { handle.setAttribute('aria-label', label.textContent.trim()); } });"
+    " if (handles.length || ++tries > 50) { clearInterval(timer); } }, 100);"
+    '">'
+)
 
 
 class TradeoffSimulator(widgets.VBox):
@@ -39,6 +53,7 @@ class TradeoffSimulator(widgets.VBox):
             slider.observe(self._changed, names="value")
         rows = [widgets.HBox([slider, _number_box(slider)]) for slider in (self.features, self.deadline, self.budget)]
         self.children = [self._keeper.message, *rows, self.result]
+        self.add_class("pm-tradeoff")
         self._update()
 
     @property
@@ -68,7 +83,7 @@ class TradeoffSimulator(widgets.VBox):
                  f"<b>Best scope</b> for this deadline and budget: {escape(best.describe(self.budget.value))} "
                  f"({escape(limit)})."]
         self.result.value = (f'<div style="max-width:640px">{"<br>".join(lines)}</div>'
-                             + tradeoff_svg(curve, features))
+                             + tradeoff_svg(curve, features) + _NAME_THE_SLIDERS)
 
 
 def _slider(label: str, value: int, low: int, high: int, step: int) -> widgets.IntSlider:
