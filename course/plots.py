@@ -44,11 +44,15 @@ class AccessibleFigure:
 
     def __init__(self, figure: Figure, alt: str):
         self.figure, self.alt = figure, alt
+        self._png: bytes | None = None
 
     def png(self) -> bytes:
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-        return buffer.getvalue()
+        """The figure as PNG, drawn once (a notebook asks for it twice: inside the HTML and as the image itself)."""
+        if self._png is None:
+            buffer = io.BytesIO()
+            self.figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+            self._png = buffer.getvalue()
+        return self._png
 
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.png()).decode()
