@@ -76,7 +76,9 @@ def write_learner_config(workspace: Path, exchange: Path | None) -> Path:
     extensions = INSTRUCTOR_SERVER_EXTENSIONS + (() if exchange else EXCHANGE_SERVER_EXTENSIONS)
     (folder / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {plugin: True for plugin in plugins}}, indent=1), encoding="utf-8")
-    server = {"jpserver_extensions": {name: False for name in extensions},
+    enabled = ("nbgrader.server_extensions.validate_assignment",) + (EXCHANGE_SERVER_EXTENSIONS if exchange else ())
+    # named, not left to nbgrader's own enabling: a virtual environment may not see the file where nbgrader does that
+    server = {"jpserver_extensions": {**{name: False for name in extensions}, **{name: True for name in enabled}},
               # jupyter_server's 90 s default ping timeout makes tornado warn on every websocket
               "tornado_settings": {"ws_ping_timeout": 30_000}}
     (folder / "jupyter_server_config.json").write_text(json.dumps({"ServerApp": server}, indent=1), encoding="utf-8")

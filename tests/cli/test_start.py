@@ -83,7 +83,7 @@ def test_the_learners_jupyterlab_has_no_instructor_tools(tmp_path, monkeypatch, 
     extensions = json.loads((config / "jupyter_server_config.json").read_text())["ServerApp"]["jpserver_extensions"]
     assert extensions["nbgrader.server_extensions.formgrader"] is False
     assert extensions["nbgrader.server_extensions.assignment_list"] is False
-    assert "nbgrader.server_extensions.validate_assignment" not in extensions
+    assert extensions["nbgrader.server_extensions.validate_assignment"] is True
     assert 'course_id = "pm-course"' in (config / "nbgrader_config.py").read_text()
 
 
