@@ -2,11 +2,12 @@
 
 Every move must show its result at once, so one move costs one cheap update: the model's 31 scopes are computed once
 (:class:`course.plots.TradeoffCurve`), the summary and the curve (a small inline SVG marking the learner's scope) are
-one HTML value, and the settings are saved only when they changed. Each slider has a number box beside it, linked
-to it, for typing a value or stepping it with the arrow keys.
+one HTML value, and the settings are saved once a drag pauses, only when they changed. Each slider has a number box
+beside it, linked to it, for typing a value or stepping it with the arrow keys.
 """
 from __future__ import annotations
 
+import asyncio
 from html import escape
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from ..tradeoff import ReleaseModel
 from .saving import AnswerKeeper
 
 MAX_FEATURES = 30
+SAVE_AFTER_SECONDS = 0.3
 # ipywidgets draws a slider as a div with role "slider" and no accessible name (its label is not tied to it), so a
 # screen reader announces "slider, 10" only. A tiny script (run by an image that cannot load, the one way an HTML
 # widget runs code) gives each slider handle in this simulator its visible label as its name.
@@ -27,7 +29,8 @@ _NAME_THE_SLIDERS = (
     " var handles = root ? root.querySelectorAll('.noUi-handle') : [];"
     " handles.forEach(function (handle) { var slider = handle.closest('.widget-slider');"
     " var label = slider && slider.querySelector('.widget-label');"
-    " if (label) { handle.setAttribute('aria-label', label.textContent.trim()); } });"
+    " var name = label ? label.textContent.trim() : '';"
+    " if (name && handle.getAttribute('aria-label') !== name) { handle.setAttribute('aria-label', name); } });"
     " if (handles.length || ++tries > 50) { clearInterval(timer); } }, 100);"
     '">'
 )
@@ -49,6 +52,7 @@ class TradeoffSimulator(widgets.VBox):
         self.result = widgets.HTML()
         self._curve: TradeoffCurve | None = None
         self._saved = self._settings()
+        self._pending: asyncio.TimerHandle | None = None
         for slider in (self.features, self.deadline, self.budget):
             slider.observe(self._changed, names="value")
         rows = [widgets.HBox([slider, _number_box(slider)]) for slider in (self.features, self.deadline, self.budget)]
@@ -68,6 +72,21 @@ class TradeoffSimulator(widgets.VBox):
         if change["owner"] is not self.features:
             self._curve = None  # the curve depends on the deadline and the budget only
         self._update()
+        self._save_soon()
+
+    def _save_soon(self) -> None:
+        """Save the settings once a drag has paused (0.3 s), not at every value it passes; at once outside a kernel."""
+        if self._pending is not None:
+            self._pending.cancel()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop running (a test, a script): save now
+            self._save_now()
+            return
+        self._pending = loop.call_later(SAVE_AFTER_SECONDS, self._save_now)
+
+    def _save_now(self) -> None:
+        self._pending = None
         settings = self._settings()
         if settings != self._saved:
             self._keeper.save(settings)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,74 @@ def test_run_all_in_an_untouched_assignment_reaches_the_end_showing_every_failur
     assert "'Check" not in outputs and '"Check' not in outputs, "no test prints its docstring"
     shown = panel.text_content()
     assert "rubric =" not in shown and "Rubric (" not in shown, "nothing meant for graders is visible"
+
+
+WIDGET_CELLS = ['from course.widgets import *\nTradeoffSimulator()', 'QuizWidget("00-start-here")',
+                'RoleSorterWidget()', 'ProgramMapper()', 'CompanySizeExplorer()', 'RaciBuilder("sales-promise")',
+                'ScenarioPlayer("sales-promise")']
+
+
+def test_every_widget_kind_shows_the_result_of_an_interaction(learner_lab, page):
+    """One notebook with every kind of widget: does each show the result of one interaction (a key on a slider, a
+    Check, a choice in a dropdown, a decision) within a few seconds?"""
+    import nbformat
+
+    base, workspace = learner_lab
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in WIDGET_CELLS]
+    (workspace / "widget-check").mkdir()
+    nbformat.write(notebook, str(workspace / "widget-check" / "widgets.ipynb"))
+    open_notebook(page, base, "widget-check/widgets.ipynb")
+    run_all_cells(page)
+    outputs = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-Cell-outputArea")
+    outputs.nth(len(WIDGET_CELLS) - 1).locator(".pm-scenario").wait_for(timeout=120_000)
+    wait_for_idle_kernel(page)
+    shown = 10_000  # ms: generous for a loaded CI machine; benchmarks/learner_speed.py measures the real figures
+
+    simulator = outputs.nth(0)
+    simulator.get_by_role("slider", name="Features in scope").focus()
+    page.keyboard.press("ArrowRight")
+    simulator.locator("svg text", has_text="yours: 11").wait_for(timeout=shown)
+    answers = workspace / "widget-check" / "pm-course-answers.json"
+    deadline = time.monotonic() + 10
+    while '"features": 11' not in (answers.read_text() if answers.is_file() else "") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert '"features": 11' in answers.read_text(), "the simulator keeps its settings once the move pauses"
+
+    check = outputs.nth(1).locator("button[title='Check your answer to question 1']")
+    block = check.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
+    block.locator("input").first.check()
+    check.click()
+    block.get_by_text("Right.").or_(block.get_by_text("Not yet.")).first.wait_for(timeout=shown)
+
+    sorter = outputs.nth(2)
+    sorter.locator("select").first.select_option(label="Product manager")
+    sorter.get_by_role("button", name="Check", exact=True).first.click()
+    sorter.get_by_text("Right.").or_(sorter.get_by_text("Not yet.")).first.wait_for(timeout=shown)
+
+    grid = outputs.nth(5)
+    cells = grid.locator("select:not([disabled])")
+    for number in range(cells.count()):  # a row is judged once every role has a letter
+        cells.nth(number).select_option(label="C")
+    grid.get_by_role("button", name="Check", exact=True).first.click()
+    grid.get_by_text("Right.").or_(grid.get_by_text("Not yet.")).first.wait_for(timeout=shown)
+
+    mapper = outputs.nth(3)
+    picture = mapper.locator("img").first.get_attribute("src")
+    mapper.locator("select").first.select_option(label="Program A")
+    page.wait_for_function("([cell, before]) => { const img = document.querySelectorAll("
+                           "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-Cell-outputArea')[cell]"
+                           ".querySelector('img'); return img && img.src !== before; }", arg=[3, picture],
+                           timeout=shown)
+
+    explorer = outputs.nth(4)
+    explorer.locator("select").first.select_option(label="one person holds every role there is")
+    explorer.get_by_text("Right.").or_(explorer.get_by_text("Not yet.")).first.wait_for(timeout=shown)
+
+    player = outputs.nth(6).locator(".pm-scenario")
+    first_choice = player.locator("button.pm-scenario-choice").first
+    label = first_choice.inner_text().strip()
+    first_choice.click()
+    player.locator(".pm-scenario-consequence", has_text=label).wait_for(timeout=shown)
+    screenshot(page, "learner-lab-05-every-widget-kind")
