@@ -51,7 +51,8 @@ def test_a_leftover_answer_file_stops_the_release_and_is_never_copied_over_submi
     shutil.copytree(released, course_dir / "submitted" / "silent" / "a4-cases")
     run_nbgrader(course_dir, "autograde", "a4-cases", "--force")
     graded = course_dir / "autograded"
-    # running the notebook adds the widgets' own records (seed, shown, pools) beside the answers: those are the student's
+    # running the notebook adds the widgets' own records (seed, shown, pools) beside the answers: those are the
+    # student's
     assert json.loads((graded / "honest" / "a4-cases" / ANSWER_FILE_NAME).read_text())["answers"] == OWN["answers"]
     silent = graded / "silent" / "a4-cases" / ANSWER_FILE_NAME  # the widgets may write their records, never the key
     assert not silent.exists() or "the instructor's key" not in silent.read_text()

@@ -22,7 +22,7 @@ ANSWERS = json.dumps({"format": 1, "answers": {"a1-role-sorter": {"c1": "program
 
 
 @pytest.fixture
-def course(course_dir) -> CourseFolder:
+def course(course_dir, quick_gradebooks) -> CourseFolder:
     return CourseFolder.at(course_dir)
 
 

@@ -17,6 +17,7 @@ import urllib.request
 import pytest
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
+from tornado.netutil import bind_sockets
 
 from course.cli import main
 from course.live.client import LiveClient, LiveError
@@ -26,7 +27,7 @@ from course.live.service import LiveState, _Handler, make_app
 from course.live.store import LiveStore
 from course.live.view import LiveClassView
 
-from ..conftest import IN_CI, free_port
+from ..conftest import IN_CI
 
 LESSON = "03-the-third-pm"
 PREFIX = "/services/pm-course-live/"
@@ -44,13 +45,16 @@ def _user_from_test_token(handler):
     return TOKENS.get(token)
 
 
-def _serve(state: LiveState, port: int):
+def _serve(state: LiveState):
+    """Serve on a port the system picks (port 0), read back once bound: no other process can be handed it."""
     ready, holder = threading.Event(), {}
 
     def run() -> None:
         asyncio.set_event_loop(asyncio.new_event_loop())
         server = HTTPServer(make_app(state, PREFIX))
-        server.listen(port, "127.0.0.1")
+        sockets = bind_sockets(0, "127.0.0.1")
+        server.add_sockets(sockets)
+        holder["port"] = sockets[0].getsockname()[1]
         holder["loop"] = IOLoop.current()
         ready.set()
         holder["loop"].start()
@@ -67,9 +71,8 @@ def service(tmp_path, monkeypatch):
     """(base URL, state): the service on loopback with a SQLite gradebook and a session folder in tmp_path."""
     monkeypatch.setattr(_Handler, "get_current_user", _user_from_test_token)
     state = LiveState(LiveStore(f"sqlite:///{tmp_path / 'gradebook.db'}"), tmp_path / "live-sessions")
-    port = free_port()
-    thread, holder = _serve(state, port)
-    yield f"http://127.0.0.1:{port}{PREFIX}", state
+    thread, holder = _serve(state)
+    yield f"http://127.0.0.1:{holder['port']}{PREFIX}", state
     holder["loop"].add_callback(holder["loop"].stop)
     thread.join(10)
 
@@ -208,7 +211,7 @@ def test_the_instructor_view_off_the_hub_says_what_it_needs(monkeypatch):
     assert main(["live", "status"]) == 1
 
 
-def test_the_tables_sit_beside_nbgraders_in_the_gradebook(tmp_path):
+def test_the_tables_sit_beside_nbgraders_in_the_gradebook(tmp_path, quick_gradebooks):
     from nbgrader.api import Gradebook
     from sqlalchemy import inspect
 
