@@ -72,9 +72,20 @@ c.Spawner.default_url = "/lab"
 c.Spawner.args = ["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []
 c.Spawner.http_timeout = 60
 c.Spawner.start_timeout = 120
+
+
+def jupyter_config_path(spawner) -> str:
+    """student/ for every server (nbgrader_config.py: the course id, the exchange, the student id from the hub user
+    name); before it, for students only, student/learner/, which switches off nbgrader's instructor tools
+    (Formgrader, Create Assignment, the course list). An instructor's server keeps them, to grade in formgrader."""
+    folders = [HERE / "student"]
+    if spawner.user.name not in instructors:
+        folders.insert(0, HERE / "student" / "learner")
+    return os.pathsep.join(str(folder) for folder in folders)
+
+
 c.Spawner.environment = {
-    # student/nbgrader_config.py: the course id, the exchange, and the student id taken from the hub user name
-    "JUPYTER_CONFIG_PATH": str(HERE / "student"),
+    "JUPYTER_CONFIG_PATH": jupyter_config_path,  # the hub calls it with each user's spawner
     "PM_COURSE_EXCHANGE": str(EXCHANGE),
 }
 

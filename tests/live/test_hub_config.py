@@ -49,3 +49,24 @@ def test_every_server_can_find_the_service_and_ask_for_the_live_scopes(tmp_path,
     assert (tmp_path / "hub" / "live-sessions").stat().st_mode & 0o777 == 0o755
     assert {ACCESS_SCOPE, ANSWER_SCOPE, READ_SCOPE, MANAGE_SCOPE, "users:activity!user"} <= \
         set(config.Spawner.server_token_scopes)
+
+
+def test_students_get_the_learner_lab_and_instructors_keep_formgrader(tmp_path, monkeypatch):
+    """Does a student's server hide nbgrader's instructor tools while an instructor's keeps them for grading?"""
+    import json
+    import os
+    from types import SimpleNamespace
+
+    environment = _load(tmp_path, monkeypatch).Spawner.environment
+    path_for = environment["JUPYTER_CONFIG_PATH"]
+
+    def folders(user: str) -> list[str]:
+        return path_for(SimpleNamespace(user=SimpleNamespace(name=user))).split(os.pathsep)
+
+    learner = REPO / "deploy" / "jupyterhub" / "student" / "learner"
+    assert folders("ada")[0] == str(learner) and folders("ada")[1:] == folders("lin")
+    assert str(learner) not in folders("lin")
+    extensions = json.loads((learner / "jupyter_server_config.json").read_text())["ServerApp"]["jpserver_extensions"]
+    assert extensions["nbgrader.server_extensions.formgrader"] is False
+    disabled = json.loads((learner / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
+    assert "@jupyter/nbgrader:formgrader" in disabled
