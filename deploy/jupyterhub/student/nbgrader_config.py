@@ -4,10 +4,10 @@ The hub's jupyterhub_config.py puts this folder on JUPYTER_CONFIG_PATH. Fetch, s
 through the exchange the hub names, for the course pm-course, as the hub user: with a spawner that runs everyone
 as one system user, nbgrader would otherwise take that system user's name for every student.
 
-The same folder makes the server a learner's: ``labconfig/page_config.json`` hides nbgrader's instructor plugins
-(Formgrader, Create Assignment, the course list) and ``jupyter_server_config.json`` switches off their server
-extensions; the Assignments list (fetch, submit, feedback) and Validate stay. Instructors grade in the course folder
-with nbgrader's and pm-course's commands (see the README).
+For students only, the hub puts ``learner/`` before this folder, which makes the server a learner's:
+``learner/labconfig/page_config.json`` hides nbgrader's instructor plugins (Formgrader, Create Assignment, the course
+list) and ``learner/jupyter_server_config.json`` switches off their server extensions; the Assignments list (fetch,
+submit, feedback) and Validate stay. An instructor's server keeps Formgrader for the written answers.
 """
 import os
 
