@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import pytest
@@ -31,6 +32,7 @@ from course.grading.nbgrader_runner import run_nbgrader
 from course.grading.simulate import fill_solutions
 
 from ..conftest import IN_CI, REPO, free_port
+from ..grading.test_no_leaks import HIDDEN
 
 pytestmark = pytest.mark.slow
 HUB_CONFIG = REPO / "deploy" / "jupyterhub" / "jupyterhub_config.py"
@@ -157,12 +159,24 @@ def test_release_fetch_submit_collect_grade_feedback_through_the_hub(hub):
         # the student fetches the feedback through the hub
         client.call("POST", f"{server}/assignments/fetch_feedback",
                     {"course_id": "pm-course", "assignment_id": ASSIGNMENT}, token=student_token, form=True)
-        feedback = _wait_for(lambda: list((root / "home" / STUDENT / ASSIGNMENT / "feedback").rglob("roles.html")),
+        feedback = _wait_for(lambda: list((root / "home" / STUDENT / ASSIGNMENT / "feedback").rglob("*.html")),
                              10, "the feedback in the student's folder")
-        assert "Score: 13.0 / 13.0" in feedback[0].read_text()
+        assert [path.name for path in feedback] == ["roles.html"], "one feedback file, for the one notebook"
+        text = feedback[0].read_text()
+        assert "Score: 13.0 / 13.0" in text
+        hidden = _hidden_test_lines(course / "solutions" / ASSIGNMENT / "roles.ipynb")
+        assert hidden and "BEGIN HIDDEN TESTS" not in text and not [line for line in hidden if line in text]
     finally:
         for name in instructor_env:
             os.environ.pop(name, None)
+
+
+def _hidden_test_lines(instructor_notebook) -> set[str]:
+    """The substantial lines only the instructor's hidden tests hold (what no feedback may show)."""
+    sources = ["".join(cell.source) for cell in nbformat.read(str(instructor_notebook), as_version=4).cells]
+    visible = {line.strip() for source in sources for line in HIDDEN.sub("", source).splitlines()}
+    return {line.strip() for source in sources for region in HIDDEN.findall(source) for line in region.splitlines()
+            if len(line.strip()) >= 24} - visible
 
 
 def test_the_hub_config_is_the_one_the_guide_shows():
@@ -186,7 +200,10 @@ class _Kernel:
 
     def run(self, code: str, timeout: float = 90) -> str:
         """Execute ``code`` and return what it printed; a traceback fails the test."""
-        return asyncio.run(self._run(code, timeout))
+        # on a thread of its own: a test run before this one on the same worker may leave an event loop running on
+        # this thread (Playwright's sync API does, for the whole session), where asyncio.run refuses to start
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            return thread.submit(asyncio.run, self._run(code, timeout)).result()
 
     async def _run(self, code: str, timeout: float) -> str:
         from jupyter_client.session import Session

@@ -33,8 +33,9 @@ def test_widgets_run_in_a_source_folder_keep_their_answers_outside_it(course_dir
 
 
 @pytest.mark.slow
-def test_a_leftover_answer_file_stops_the_release_and_is_never_copied_over_submissions(course_dir):
+def test_a_leftover_answer_file_stops_the_release_and_is_never_copied_over_submissions(generated):
     """Does a stale answer file in solutions/ stop generate_assignment, and stay out of every autograded folder?"""
+    course_dir = generated  # released once already, its gradebook made
     source = course_dir / "solutions" / "a4-cases"
     (source / ANSWER_FILE_NAME).write_text(json.dumps(KEY))
     with pytest.raises(CourseError, match="would be released to every student"):

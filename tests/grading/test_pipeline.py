@@ -137,24 +137,51 @@ def test_a_second_run_grades_nothing_again(parallel_class, capsys):
     assert f"Graded now: 0; already graded and unchanged: {CLASS_SIZE}" in capsys.readouterr().out
 
 
-def test_a_killed_run_resumes_to_the_same_gradebook(synthetic_class, serial_scores, tmp_path):
-    """Kill the grading process part-way, run it again: is the gradebook the same as an uninterrupted run's?"""
-    root = tmp_path / "course"
+def _journal_lines(journal: Path) -> int:
+    return len(journal.read_text().splitlines()) if journal.exists() else 0
+
+
+def _interrupt_when(command: list[str], journal: Path, graded: int, signum: int) -> tuple[int, str, str]:
+    """Start ``pm-course grade``, send ``signum`` to its process group (the terminal's Ctrl+C reaches every process
+    of it) once the journal lists ``graded`` students; its exit status and what it printed."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and _journal_lines(journal) < graded and process.poll() is None:
+        time.sleep(0.1)
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass  # it had finished: the caller's assertions say so
+    out, err = process.communicate(timeout=120)
+    return process.returncode, out, err
+
+
+@pytest.fixture(scope="module")
+def interrupted(synthetic_class, tmp_path_factory) -> dict:
+    """One class graded in three runs: stopped with Ctrl+C after its first student, killed (SIGKILL, as a crash or
+    a closed laptop would) part-way through the rest, then run to the end."""
+    root = tmp_path_factory.mktemp("interrupted") / "course"
     shutil.copytree(synthetic_class, root)
     journal = root / ".pm-course" / "grading" / ASSIGNMENT / "journal.jsonl"
     command = [str(Path(sys.executable).with_name("pm-course")), "grade", ASSIGNMENT, "--course", str(root),
                "--workers", "2", "--quiet"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (not journal.exists() or len(journal.read_text().splitlines()) < 2):
-        time.sleep(0.2)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    graded_before = len(journal.read_text().splitlines())
-    assert 2 <= graded_before < CLASS_SIZE, "the run was not interrupted part-way"
-    result = subprocess.run(command, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert all_scores(root) == serial_scores
+    ctrl_c = _interrupt_when(command, journal, 1, signal.SIGINT)
+    after_ctrl_c = _journal_lines(journal)
+    _interrupt_when(command, journal, after_ctrl_c + 1, signal.SIGKILL)
+    after_kill = _journal_lines(journal)
+    finished = subprocess.run(command, capture_output=True, text=True)
+    return {"root": root, "ctrl_c": ctrl_c, "after_ctrl_c": after_ctrl_c, "after_kill": after_kill,
+            "finished": finished}
+
+
+def test_a_killed_run_resumes_to_the_same_gradebook(interrupted, serial_scores):
+    """Kill the grading process part-way, run it again: is the gradebook the same as an uninterrupted run's?"""
+    assert interrupted["after_ctrl_c"] < interrupted["after_kill"] < CLASS_SIZE, \
+        "the run was not interrupted part-way"
+    finished = interrupted["finished"]
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert all_scores(interrupted["root"]) == serial_scores
 
 
 def test_bad_submissions_are_reported_and_the_rest_graded(generated, capsys):
@@ -287,27 +314,16 @@ def test_the_gradebook_named_in_nbgrader_config_is_used_everywhere(generated, tm
     assert main(["report", ASSIGNMENT, "--course", str(generated)]) == 0
 
 
-def test_ctrl_c_stops_cleanly(synthetic_class, tmp_path):
+def test_ctrl_c_stops_cleanly(interrupted):
     """A real Ctrl+C (SIGINT to the terminal's process group) part-way: one line, no worker tracebacks, and the
     next run resumes."""
-    root = tmp_path / "course"
-    shutil.copytree(synthetic_class, root)
-    journal = root / ".pm-course" / "grading" / ASSIGNMENT / "journal.jsonl"
-    command = [str(Path(sys.executable).with_name("pm-course")), "grade", ASSIGNMENT, "--course", str(root),
-               "--workers", "2", "--quiet"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (not journal.exists() or not journal.read_text().strip()):
-        time.sleep(0.1)
-    os.killpg(process.pid, signal.SIGINT)
-    out, err = process.communicate(timeout=120)
-    assert process.returncode == 130, (out, err)
+    code, out, err = interrupted["ctrl_c"]
+    assert code == 130, (out, err)
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert err.strip().splitlines() == ["pm-course: interrupted; run the same command again to go on (finished "
                                         "work is kept)"]
-    result = subprocess.run(command, capture_output=True, text=True)
-    assert result.returncode == 0 and "already graded and unchanged" in result.stdout
+    assert 1 <= interrupted["after_ctrl_c"] < CLASS_SIZE, "the students finished before Ctrl+C are kept"
+    assert "already graded and unchanged" in interrupted["finished"].stdout
 
 
 def test_a_class_with_no_submissions_says_so(generated, capsys):

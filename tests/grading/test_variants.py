@@ -106,12 +106,19 @@ def test_nbgrader_autograde_marks_each_student_on_their_own_items(variant_class,
     assert "not right: " in _feedback_notes(root, "grace")
 
 
-def test_pm_course_grade_marks_alike_and_the_summary_names_the_copy(variant_class, tmp_path):
-    """Through 'pm-course grade' (sandboxed, with feedback): the same points, and the summary says whose file bob
-    handed in; the key never reaches the student's feedback."""
-    root = tmp_path / "course"
+@pytest.fixture(scope="module")
+def graded_by_pm_course(variant_class, tmp_path_factory) -> Path:
+    """The class graded by 'pm-course grade' (sandboxed, with feedback), once for the tests that read it."""
+    root = tmp_path_factory.mktemp("pm-course-graded") / "course"
     shutil.copytree(variant_class, root)
     assert main(["grade", ASSIGNMENT, "--course", str(root), "--workers", "2", "--quiet"]) == 0
+    return root
+
+
+def test_pm_course_grade_marks_alike_and_the_summary_names_the_copy(graded_by_pm_course):
+    """Through 'pm-course grade' (sandboxed, with feedback): the same points, and the summary says whose file bob
+    handed in; the key never reaches the student's feedback."""
+    root = graded_by_pm_course
     for student, expected in EXPECTED.items():
         assert _scores(root, student) == expected, student
     with open(root / "exports" / ASSIGNMENT / "summary.csv", newline="", encoding="utf-8") as stream:
@@ -123,14 +130,12 @@ def test_pm_course_grade_marks_alike_and_the_summary_names_the_copy(variant_clas
     assert "misconceptions" not in feedback and "answered_points" not in feedback
 
 
-def test_the_report_analyses_each_pool_item_over_the_students_who_saw_it(variant_class, tmp_path):
+def test_the_report_analyses_each_pool_item_over_the_students_who_saw_it(graded_by_pm_course):
     """After grading: pool_items.csv has every pool item with the number of students it was drawn for, first-attempt
     p for the items ada and grace saw, and the page shows its plot with alt text."""
     import pandas as pd
 
-    root = tmp_path / "course"
-    shutil.copytree(variant_class, root)
-    assert main(["grade", ASSIGNMENT, "--course", str(root), "--workers", "2", "--quiet", "--no-feedback"]) == 0
+    root = graded_by_pm_course
     assert main(["report", ASSIGNMENT, "--course", str(root)]) == 0
     out = root / "reports" / ASSIGNMENT
     table = pd.read_csv(out / "pool_items.csv").set_index("pool_item")

@@ -1,47 +1,24 @@
 """Do plausible wrong answers lose exactly the points they should, and keep the rest?
 
 Each mistake starts from a perfect submission (every solution cell from the instructor version), changes one answer
-the way a student plausibly would, and is autograded by nbgrader with all the others in one run.
+the way a student plausibly would, and is autograded by nbgrader with all the others, and the students of
+test_assignments.py, in one run (tests/grading/conftest.py).
 """
 from __future__ import annotations
 
 import json
-import shutil
 
 import nbformat
 import pytest
 
 from course.grading.gradebook import default_db_url, item_scores
-from course.grading.mistakes import apply_mistake, load_mistakes
-from course.grading.nbgrader_runner import run_nbgrader
 from course.grading.outside_checks import load_checks
 from course.grading.preprocessors import VERDICTS_SUFFIX
-from course.grading.simulate import fill_solutions
 
-from ..conftest import ASSIGNMENTS, REPO
+from ..conftest import ASSIGNMENTS
+from .conftest import MISTAKES, NBGRADER_CLASS
 
-pytestmark = pytest.mark.slow
-MISTAKES = load_mistakes(REPO)
-
-
-def _with_mistake(course_dir, name):
-    mistake = MISTAKES[name]
-    released = course_dir / "exercises" / mistake.assignment / mistake.notebook
-    instructor = course_dir / "solutions" / mistake.assignment / mistake.notebook
-    return apply_mistake(fill_solutions(released, instructor), mistake)
-
-
-@pytest.fixture(scope="module")
-def graded_mistakes(generated_template, tmp_path_factory):
-    root = tmp_path_factory.mktemp("mistakes") / "course"
-    shutil.copytree(generated_template, root)
-    for name, mistake in MISTAKES.items():
-        folder = root / "submitted" / name / mistake.assignment
-        folder.mkdir(parents=True)
-        nbformat.write(_with_mistake(root, name), str(folder / mistake.notebook))
-    for assignment in ASSIGNMENTS:
-        run_nbgrader(root, "autograde", assignment, "--force")
-    return root
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(NBGRADER_CLASS)]
 
 
 def test_there_are_mistakes_for_every_assignment():
@@ -50,11 +27,11 @@ def test_there_are_mistakes_for_every_assignment():
 
 
 @pytest.mark.parametrize("name", MISTAKES)
-def test_a_plausible_mistake_loses_only_its_points(graded_mistakes, name):
+def test_a_plausible_mistake_loses_only_its_points(nbgrader_class, name):
     """Does this mistake cost exactly the points of the items it gets wrong, and no other point?"""
     mistake = MISTAKES[name]
     expected = mistake.expected_scores
-    scores = item_scores(default_db_url(graded_mistakes), mistake.assignment, name)
+    scores = item_scores(default_db_url(nbgrader_class), mistake.assignment, name)
     assert scores, "the submission was not graded"
     for grade_id, item in scores.items():
         if not item.autograded:
@@ -64,7 +41,7 @@ def test_a_plausible_mistake_loses_only_its_points(graded_mistakes, name):
 
 
 @pytest.mark.parametrize("name", MISTAKES)
-def test_outside_checks_agree_with_the_tests_on_honest_work(graded_mistakes, name):
+def test_outside_checks_agree_with_the_tests_on_honest_work(nbgrader_class, name):
     """Does every outside check give an honest (if mistaken) answer exactly the points its in-kernel test gives?
 
     The outside checks (solutions/<assignment>/outside_checks.py) mirror the hidden tests; a disagreement would
@@ -72,7 +49,7 @@ def test_outside_checks_agree_with_the_tests_on_honest_work(graded_mistakes, nam
     """
     mistake = MISTAKES[name]
     stem = mistake.notebook.removesuffix(".ipynb")
-    verdicts_file = graded_mistakes / "autograded" / name / mistake.assignment / f"{stem}{VERDICTS_SUFFIX}"
+    verdicts_file = nbgrader_class / "autograded" / name / mistake.assignment / f"{stem}{VERDICTS_SUFFIX}"
     verdicts = json.loads(verdicts_file.read_text())
     assert verdicts, "no outside check ran"
     for grade_id, verdict in verdicts.items():
