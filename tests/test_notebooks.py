@@ -7,9 +7,10 @@ import pytest
 
 from .conftest import LESSONS, REPO, SOLUTION_NOTEBOOKS, execute_notebook
 
-COMMITTED = sorted(
+COMMITTED = sorted(  # every notebook of the checkout, outside hidden folders (.venv, .ipynb_checkpoints, .pm-course)
     path for path in REPO.rglob("*.ipynb")
-    if ".ipynb_checkpoints" not in path.parts and not {"autograded", "submitted", "feedback"} & set(path.parts)
+    if not any(part.startswith(".") for part in path.relative_to(REPO).parts)
+    and not {"autograded", "submitted", "feedback"} & set(path.parts)
 )
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 ALLOWED_NOTEBOOK_METADATA = {"kernelspec", "language_info"}

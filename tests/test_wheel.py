@@ -39,12 +39,32 @@ def test_wheel_ships_lessons_exercises_and_data_but_no_solutions(wheel):
         assert not leaked, f"{name} contains {leaked[:3]}"
 
 
+def _outer_site_packages() -> list[str]:
+    """Where the environment running the tests keeps its packages (a virtualenv's own, or the interpreter's)."""
+    import site
+    import sysconfig
+
+    folders = [*site.getsitepackages(), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    if site.ENABLE_USER_SITE:
+        folders.append(site.getusersitepackages())
+    return [folder for folder in dict.fromkeys(folders) if Path(folder).is_dir()]
+
+
 def test_wheel_in_a_fresh_venv_starts_the_course(wheel, tmp_path):
-    """Installed from the wheel (not editable) into a new venv, does 'pm-course start --no-browser' serve JupyterLab?"""
+    """Installed from the wheel (not editable) into a new venv, does 'pm-course start --no-browser' serve JupyterLab?
+
+    The wheel's dependencies are the ones this test runs with, whatever holds them: a ``.pth`` file puts this
+    environment's site-packages after the new venv's own. (A venv made with ``--system-site-packages`` sees the base
+    interpreter's packages, not those of a virtualenv the tests run in, so there it started without JupyterLab.)
+    """
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], check=True)
+    own = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    (Path(own) / "test-dependencies.pth").write_text("\n".join(_outer_site_packages()) + "\n")
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
+                    str(wheel)], check=True)
     where = subprocess.run([str(python), "-c", "import course.paths as p; print(p.PACKAGE_DIR); print(p.data_dir())"],
                            cwd=tmp_path, capture_output=True, text=True, check=True).stdout.split()
     assert where[0].startswith(str(venv)), "the venv must use the wheel, not the checkout"

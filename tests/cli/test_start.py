@@ -134,7 +134,11 @@ def validate(base: str, token: str, notebook: Path) -> dict:
 
 
 def stop_server(process: subprocess.Popen) -> str:
-    os.killpg(process.pid, signal.SIGTERM)
+    """End the server and return what it printed (also when it had ended by itself: a server that failed to start)."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass  # ended already: what it printed says why
     try:
         output, _ = process.communicate(timeout=30)
     except subprocess.TimeoutExpired:
@@ -155,6 +159,7 @@ def assert_start_serves_the_first_lesson(executable: str, tmp_path: Path) -> Non
         assert validated["success"] is True, "Validate works on an assignment"
     finally:
         log = stop_server(process)
+        print(f"pm-course start printed:\n{log[-4000:]}")  # shown by pytest when the test fails
     assert f"lessons/{FIRST_LESSON}?token={token}" in log
     assert STOP_HINT in log
     noise = [line for line in log.splitlines() if line.startswith(("[I ", "[W ", "[NbGrader"))
