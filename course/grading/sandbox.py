@@ -220,8 +220,13 @@ def template_command(inbox: Path, etc: Path) -> list[str]:
         hidden.append(Path(hidden_root))  # the course being graded sits inside a bound folder
     for folder in hidden:  # empty and read-only in the sandbox
         command += ["--tmpfs", str(folder), "--remount-ro", str(folder)]
-    command += ["--ro-bind", str(inbox), INBOX, "--dir", SLOT, "--symlink", f"{SLOT}/tmp", "/tmp",
-                "--remount-ro", "/", "--remount-ro", "/dev", "--chdir", "/"]
+    command += ["--ro-bind", str(inbox), INBOX, "--dir", SLOT]
+    if not any(path.is_relative_to("/tmp") for path in bound + hidden):
+        # /tmp is the student's own temporary folder in the slot; where the Python installation or the course lives
+        # under /tmp (a virtualenv in a checkout there), bubblewrap has already made /tmp a folder for those binds,
+        # so it stays that read-only folder and TMPDIR (set to the slot's tmp) is the place to write
+        command += ["--symlink", f"{SLOT}/tmp", "/tmp"]
+    command += ["--remount-ro", "/", "--remount-ro", "/dev", "--chdir", "/"]
     return command
 
 
