@@ -164,10 +164,10 @@ def _entries(folder: Path) -> list[os.DirEntry]:
 
 def _collect_entries(folder: Path, staging: Path, assignment: str, candidates: list[Candidate],
                      submitters: dict[str, Submitter], report: ImportReport, depth: int = 0) -> None:
-    for entry in _entries(folder):
+    entries = [entry for entry in _entries(folder) if not IGNORED_NAMES.match(entry.name)]
+    whole_download = _may_hold_a_download(entries, depth)
+    for entry in entries:
         name = entry.name
-        if IGNORED_NAMES.match(name):
-            continue
         mode = entry.stat(follow_symlinks=False).st_mode
         path = Path(entry.path)
         if stat.S_ISDIR(mode):
@@ -207,7 +207,7 @@ def _collect_entries(folder: Path, staging: Path, assignment: str, candidates: l
                                                    slug, user))
             _add_file(owner, path, canvas.group("file"), (int(canvas.group("attachment")),), staging, candidates,
                       report)
-        elif name.lower().endswith(".zip") and _is_lms_download(path) and depth == 0:
+        elif name.lower().endswith(".zip") and whole_download and _is_lms_download(path):
             target = staging / f"download-{len(report.layouts)}-{len(candidates)}"
             try:
                 unpacked = unpack_zip(path, target)
@@ -233,6 +233,14 @@ def _collect_entries(folder: Path, staging: Path, assignment: str, candidates: l
             submitters.setdefault(owner, Submitter(None, student))
             file_name = name.rsplit("_", 1)[1] if rest else name
             _add_file(owner, path, file_name, (0,), staging, candidates, report)
+
+
+def _may_hold_a_download(entries: list[os.DirEntry], depth: int) -> bool:
+    """Whether a zip among ``entries`` may be a whole LMS download (its members named for many students): only when
+    it is all the folder holds, the download put in a folder of its own or zipped again. Beside other files a zip is
+    one student's own, whose member names are the student's to choose: taken for a download, a member named
+    ``bob_1_2_roles.ipynb`` was handed in for bob (and gave Canvas user 1 a row in the exports)."""
+    return depth == 0 and len(entries) == 1
 
 
 def _moodle_owner(match: re.Match, submitters: dict[str, Submitter]) -> str:
@@ -395,7 +403,12 @@ def collect_from_exchange(course: CourseFolder, assignment: str) -> ImportReport
                           "c.CourseDirectory.course_id as the students' servers have them")
     report = ImportReport(inbound, {"nbgrader exchange"})
     latest: dict[str, tuple] = {}
-    for entry in _entries(inbound):
+    entries = _entries(inbound)
+    # with a spawner that runs each student as a user of their own name, a folder named for one student but owned by
+    # another student's account is an impersonation (handing in for a classmate, or over a classmate's work), and is
+    # not used; any other owner (one account for every server, an administrator) is only noted
+    students = {entry.name.split("+", 1)[0] for entry in entries} | set(course.students_with_folders())
+    for entry in entries:
         parts = entry.name.rsplit("+", 3)
         if len(parts) < 3 or parts[1] != assignment:
             continue
@@ -412,9 +425,13 @@ def collect_from_exchange(course: CourseFolder, assignment: str) -> ImportReport
         except Exception:  # nbgrader's own parser: any malformed time stamp
             report.strays.append(f"{printable(entry.name)}: not a time stamp nbgrader writes")
             continue
-        owner = _owner_name(entry.stat(follow_symlinks=False).st_uid)
+        owner = _owner_of(entry)
+        if _impersonates(owner, student, students):
+            report.strays.append(f"{printable(entry.name)} belongs to {printable(owner)}, another student: not "
+                                 f"taken as {student}'s submission")
+            continue
         if owner and owner != student:
-            report.note(student, f"the exchange folder {printable(entry.name)} belongs to user {owner}, "
+            report.note(student, f"the exchange folder {printable(entry.name)} belongs to user {printable(owner)}, "
                                  "not to this student")
         if student not in latest or when > latest[student][0]:
             latest[student] = (when, Path(entry.path))
@@ -432,6 +449,16 @@ def collect_from_exchange(course: CourseFolder, assignment: str) -> ImportReport
     previous.update({student: report.notes.get(student, []) for student in report.students})
     record.write_text(json.dumps(previous, indent=1, sort_keys=True), encoding="utf-8")
     return report
+
+
+def _impersonates(owner: str, student: str, students: set[str]) -> bool:
+    """Whether a folder named for ``student`` but owned by the account ``owner`` was handed in by another student."""
+    return bool(owner) and owner != student and owner in students
+
+
+def _owner_of(entry: os.DirEntry) -> str:
+    """The user name of the account that owns an exchange folder ("" when unknown)."""
+    return _owner_name(entry.stat(follow_symlinks=False).st_uid)
 
 
 def _owner_name(uid: int) -> str:

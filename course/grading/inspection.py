@@ -24,6 +24,7 @@ from ..answers import ANSWER_FILE_NAME, AnswerFileError, AnswerStore
 from .course_folder import CourseFolder
 from .submission_files import (
     MAX_ANSWER_FILE_BYTES,
+    MAX_CELLS,
     kind_of,
     printable,
     read_json,
@@ -110,6 +111,9 @@ def _notebook_problem(path: Path) -> str | None:
     content, problem = read_json(path)
     if problem:
         return problem
+    cells = content.get("cells") if isinstance(content, dict) else None
+    if isinstance(cells, list) and len(cells) > MAX_CELLS:
+        return f"has {len(cells):,} cells, more than the {MAX_CELLS:,} a notebook may have"
     try:
         notebook = nbformat.from_dict(content)
         nbformat.validate(notebook)

@@ -53,15 +53,18 @@ MISSING = _Missing()  # a probe with no result: the notebook never printed one
 class Results:
     """The probes' plain results, by name, as attributes: a value, a :class:`Raised`, or ``MISSING``.
 
-    Beside them, what the grader knows without the kernel: ``student`` (nbgrader's student id, None when unknown)
-    and ``handed_in`` (the answer file as the student handed it in, read by the grader; empty when there is none).
+    Beside them, what the grader knows without the kernel: ``student`` (nbgrader's student id, None when unknown),
+    ``handed_in`` (the answer file as the student handed it in, read by the grader; empty when there is none) and
+    ``own_draw_only`` (the instructor's ``JudgeOutsideKernel.draw_from_student_id``: graded widgets are marked on
+    the items drawn from the student's id, whatever seed the answer file records; pass it to ``judge_pool``).
     """
 
     def __init__(self, values: Mapping[str, Any], student: str | None = None,
-                 handed_in: Mapping[str, Any] | None = None):
+                 handed_in: Mapping[str, Any] | None = None, own_draw_only: bool = False):
         self._values = dict(values)
         self.student = student
         self.handed_in = dict(handed_in or {})
+        self.own_draw_only = own_draw_only
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -143,13 +146,13 @@ class Checks:
         return {grade_id: verdict.share if verdict else None
                 for grade_id, verdict in self.verdicts(printed).items()}
 
-    def verdicts(self, printed: str, student: str | None = None,
-                 handed_in: Mapping[str, Any] | None = None) -> dict[str, Verdict | None]:
+    def verdicts(self, printed: str, student: str | None = None, handed_in: Mapping[str, Any] | None = None,
+                 own_draw_only: bool = False) -> dict[str, Verdict | None]:
         """Each checked cell's :class:`Verdict` (None for every cell when nothing trustworthy came back)."""
         values = read_probe_results(printed)
         if values is None:
             return {grade_id: None for grade_id in self.cells}
-        results = Results(values, student, handed_in)
+        results = Results(values, student, handed_in, own_draw_only)
         verdicts = {}
         for grade_id, check in self.cells.items():
             try:

@@ -14,7 +14,10 @@ Listed in ``Autograde.autograde_preprocessors`` by the course's ``nbgrader_confi
   as well as on each cell: a notebook of many slow cells cannot hold the grader for ever; and what a
   cell displays can only change while that cell runs (a display update sent later, say while the
   probe runs, would carry what the student's code saw then into an earlier cell's output, which the
-  feedback shows), and no widget state is kept in the notebook;
+  feedback shows), and no widget state is kept in the notebook; and the output the grader keeps is
+  bounded (the grader holds it in memory, outside the sandbox's limits, and writes it into the
+  autograded notebook and the feedback: a loop of displays once took a grading process to 6.9 GB and
+  wrote a notebook of 1.4 GB), with what decides points always kept;
 * :class:`JudgeOutsideKernel` removes the probe cell, judges its printed results in the
   grader's process, and lowers a test cell's score to what the outside check gives, with
   feedback saying why. Its verdicts are written beside the autograded notebook;
@@ -33,10 +36,10 @@ from nbformat.v4 import new_code_cell, new_output
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import ClearHiddenTests, Execute, OverwriteCells
 from nbgrader.utils import determine_grade
-from traitlets import Bool, Float
+from traitlets import Bool, Float, Integer
 
 from ..answers import ANSWER_FILE_NAME
-from .outside_checks import Checks, load_checks
+from .outside_checks import PROBE_MARK, Checks, load_checks
 from .tampering import find_tampering
 
 PROBE_METADATA = "pm_course_probe"
@@ -49,6 +52,11 @@ VERDICTS_SUFFIX = ".outside-checks.json"
 HIDDEN_BEGIN = "BEGIN HIDDEN TESTS"
 HIDDEN_END = "END HIDDEN TESTS"
 WITHHELD = "pm_course_withheld"  # resources key: {cell index: (grade id, source as the instructor wrote it)}
+OUTPUT_CUT = ("Your notebook printed or displayed more than {limit:,} characters in all, so the rest of its output "
+              "was not kept (what decides points was). Print less: look for a loop that prints at every step.")
+RETURNED = frozenset({"stream", "display_data", "execute_result", "update_display_data", "error", "comm_open",
+                      "comm_msg"})  # the kernel's messages whose content the grader keeps or acts on
+SHORT = 10_000  # characters kept of each text of a message kept past the output limit
 
 
 def is_test_cell(cell) -> bool:
@@ -210,7 +218,46 @@ class ExecuteWithinDeadline(Execute):
     # widget state is not part of what a student gets back: a widget changed by code running later (in a test cell or
     # the probe) would carry what that code saw into the notebook's metadata
     store_widget_state = Bool(False).tag(config=True)
+    output_limit = Integer(
+        16_000_000, help="Characters of output (text and data of every message) a whole notebook may return; past "
+                         "them only what decides points is kept, shortened."
+    ).tag(config=True)
     _running_index: int | None = None
+    _returned = 0
+    _probe_lines = 0
+
+    def process_message(self, msg, cell, cell_index):
+        """Keep at most ``output_limit`` characters of output; past them, only the messages nbgrader or the outside
+        checks read for points: a cell's first error, standard-error text or result (nbgrader's ``determine_grade``
+        stops at the first of these) and the probe's result lines, shortened (never the probe's: they are JSON),
+        with a note in the cell once."""
+        if msg.get("msg_type") in RETURNED:
+            self._returned += _size(msg.get("content") or {})
+            if self._returned > self.output_limit:
+                if not self._decides_points(msg, cell):
+                    self._note_cut(cell)
+                    return None
+                if not cell.get("metadata", {}).get(PROBE_METADATA):
+                    _shorten(msg["content"])
+        return super().process_message(msg, cell, cell_index)
+
+    def _decides_points(self, msg, cell) -> bool:
+        kind, content = msg["msg_type"], msg.get("content") or {}
+        if cell.get("metadata", {}).get(PROBE_METADATA):
+            if kind == "stream" and PROBE_MARK in str(content.get("text", "")) and self._probe_lines < 2:
+                self._probe_lines += 1  # a second result line already makes the results untrusted
+                return True
+            return False
+        deciding = kind in ("error", "execute_result") or (kind == "stream" and content.get("name") == "stderr")
+        decided = any(output.get("output_type") in ("error", "execute_result")
+                      or (output.get("output_type") == "stream" and output.get("name") == "stderr")
+                      for output in cell.get("outputs", []))
+        return deciding and not decided
+
+    def _note_cut(self, cell) -> None:
+        note = OUTPUT_CUT.format(limit=self.output_limit)
+        if not any(output.get("text") == note + "\n" for output in cell.get("outputs", [])):
+            cell.outputs.append(new_output("stream", name="stdout", text=note + "\n"))
 
     def _update_display_id(self, display_id, msg):
         """Apply a display update to the outputs of the cell now running only, never to an earlier cell's."""
@@ -225,6 +272,7 @@ class ExecuteWithinDeadline(Execute):
             self._display_id_map[display_id] = everywhere
 
     def preprocess(self, nb, resources=None, km=None):
+        self._returned = self._probe_lines = 0
         self._deadline = deadline = time.monotonic() + self.notebook_timeout
         per_cell = self.timeout
 
@@ -257,8 +305,42 @@ class ExecuteWithinDeadline(Execute):
         return super().preprocess_cell(cell, resources, index)
 
 
+def _size(content: dict) -> int:
+    """About how many characters a message's content holds (its texts counted without encoding them again)."""
+    total = 0
+    for key, value in content.items():
+        if isinstance(value, str):
+            total += len(value)
+        elif key == "data" and isinstance(value, dict):
+            total += sum(len(item) if isinstance(item, str) else len(json.dumps(item, default=str))
+                         for item in value.values())
+        else:
+            total += len(json.dumps(value, default=str))
+    return total
+
+
+def _shorten(content: dict) -> None:
+    """A kept message's texts cut to :data:`SHORT` characters, and a traceback to its first 100 lines."""
+    for name in ("text", "evalue", "ename"):
+        if isinstance(content.get(name), str):
+            content[name] = content[name][:SHORT]
+    if isinstance(content.get("traceback"), list):
+        content["traceback"] = [str(line)[:SHORT] for line in content["traceback"][:100]]
+    if isinstance(content.get("data"), dict):
+        content["data"] = {key: value[:SHORT] if isinstance(value, str) else value
+                           for key, value in content["data"].items() if key == "text/plain"}
+    if "metadata" in content:
+        content["metadata"] = {}
+
+
 class JudgeOutsideKernel(Preprocessor):
     enabled = Bool(True)
+    draw_from_student_id = Bool(
+        False, help="Mark every graded widget on the items drawn from the student's id (user:<student id>, what a "
+                    "JupyterHub draws from), whatever seed the answer file records: on a hub a student cannot pick "
+                    "their items by writing a seed into the file. Off where students draw from a random seed of "
+                    "their own JupyterLab (an LMS class)."
+    ).tag(config=True)
 
     def preprocess(self, nb, resources):
         probe_cells = [cell for cell in nb.cells if cell.get("metadata", {}).get(PROBE_METADATA)]
@@ -269,7 +351,7 @@ class JudgeOutsideKernel(Preprocessor):
         printed = "".join(output.get("text", "") for cell in probe_cells for output in cell.get("outputs", [])
                           if output.get("output_type") == "stream" and output.get("name") == "stdout")
         student = resources.get("nbgrader", {}).get("student")
-        judged = checks.verdicts(printed, student, self._handed_in(resources))
+        judged = checks.verdicts(printed, student, self._handed_in(resources), self.draw_from_student_id)
         tampering = None
         verdicts = {}
         withheld = {grade_id for grade_id, _ in resources.get(WITHHELD, {}).values()}

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 from nbgrader.api import Gradebook, MissingEntry
+from traitlets.config.loader import ConfigFileNotFound
 
 from ..answers import AnswerFileError, AnswerStore
 from ..errors import CourseError
@@ -30,6 +31,7 @@ from .graded_items import graded_item
 from .inspection import GRADED
 from .item_analysis import analyse_items, analyse_pool_items, option_counts, wrong_labels
 from .journal import GradingJournal
+from .spreadsheet_csv import write_csv
 from .submission_files import read_json
 from .widget_checks import items_to_mark, read_handed_in
 
@@ -88,11 +90,13 @@ def build_report(course: CourseFolder, assignment: str, out_dir: Path) -> dict[s
     pool_items = analyse_pool_items(right_at_first(first, seen, key), totals)
     students = _student_table(scores, maxima)
     paths = {name: out_dir / f"{name}.csv" for name in ("items", "pool_items", "options", "scores", "students")}
-    items.to_csv(paths["items"])
-    pool_items.to_csv(paths["pool_items"])
-    options.to_csv(paths["options"], index=False)
-    scores.assign(total=totals).to_csv(paths["scores"], index_label="student")
-    students.to_csv(paths["students"])
+    # student text reaches these tables (a wrong answer is whatever the answer file or an answer function held): no
+    # cell may become a spreadsheet formula (course/grading/spreadsheet_csv.py)
+    write_csv(items, paths["items"], index=True)
+    write_csv(pool_items, paths["pool_items"], index=True)
+    write_csv(options, paths["options"])
+    write_csv(scores.assign(total=totals), paths["scores"], index=True, index_label="student")
+    write_csv(students, paths["students"], index=True)
     distribution = _distribution_plot(totals, graded_max, assignment)
     item_plot = _item_plot(items)
     (out_dir / "distribution.png").write_bytes(distribution.png())
@@ -108,7 +112,7 @@ def build_report(course: CourseFolder, assignment: str, out_dir: Path) -> dict[s
         funnel = decision_funnel(scenario, recorded)
         plot = funnel_plot(scenario, funnel, ending_counts(scenario, recorded))
         paths[f"funnel_{scenario.id}"] = out_dir / f"funnel_{scenario.id}.csv"
-        funnel.to_csv(paths[f"funnel_{scenario.id}"], index=False)
+        write_csv(funnel, paths[f"funnel_{scenario.id}"])
         (out_dir / f"funnel_{scenario.id}.png").write_bytes(plot.png())
         funnels.append((scenario, funnel, plot))
     paths["html"] = out_dir / "index.html"
@@ -126,6 +130,7 @@ def first_answers(course: CourseFolder, assignment: str, students: list[str], ke
     answers: dict[str, dict] = {}
     seen: dict[str, dict[str, list[str]]] = {}
     functions = answer_functions(course, assignment)
+    own_draw_only = own_draw(course)
     for student in students:
         handed_in = read_handed_in(course.submitted(student, assignment))
         saved = _answers(course.autograded(student, assignment))
@@ -134,7 +139,7 @@ def first_answers(course: CourseFolder, assignment: str, students: list[str], ke
         answers[student], seen[student] = {}, {}
         for widget, questions in key.items():
             if pool_path(widget).is_file():
-                seen[student][widget] = items_to_mark(widget, student, handed_in)[0]
+                seen[student][widget] = items_to_mark(widget, student, handed_in, own_draw_only)[0]
             else:
                 seen[student][widget] = list(questions)
             tried = attempts.get(widget) if isinstance(attempts.get(widget), dict) else {}
@@ -149,6 +154,16 @@ def first_answers(course: CourseFolder, assignment: str, students: list[str], ke
                         answers[student][widget][item] = answer
                         break
     return answers, seen
+
+
+def own_draw(course: CourseFolder) -> bool:
+    """Whether the course marks graded widgets on the draw of each student's id (``JudgeOutsideKernel.
+    draw_from_student_id`` in its nbgrader_config.py), as the grader did."""
+    try:
+        config = course.config()
+    except (OSError, ConfigFileNotFound):  # no nbgrader_config.py: nbgrader's defaults, the setting off
+        return False
+    return "JudgeOutsideKernel" in config and bool(config.JudgeOutsideKernel.get("draw_from_student_id", False))
 
 
 def _plain(answer):

@@ -31,6 +31,7 @@ MAX_SUBMISSION_BYTES = 100_000_000   # everything one student hands in for one a
 MAX_SUBMISSION_FILES = 200
 MAX_FOLDER_DEPTH = 8
 MAX_JSON_DEPTH = 64                  # a notebook is about 8 levels deep; an answer file about 5
+MAX_CELLS = 1_000                    # an assignment's notebook has about 25; each cell costs the grader and formgrader
 MAX_ZIP_MEMBERS = 2_000              # an LMS download of a large class, or one student's zip
 MAX_ZIP_BYTES = 2_000_000_000        # unpacked size of a whole LMS download
 MAX_ZIP_RATIO = 200                  # unpacked / packed size of any one member: more is a zip bomb

@@ -13,6 +13,12 @@ of *another* student means the answer file was copied from that student, and the
 from ``user:<their id>``) are marked, so answers to the other student's items earn nothing, and the feedback and
 the grading summary say so. A file with no record (answers typed into the notebook, or no file handed in) is marked
 on the draw of ``user:<student id>``, the hub's seed.
+
+A recorded ``random:`` seed (what a learner's own JupyterLab draws from, without a hub) is the student's to write:
+trying seeds until one draws a neighbour's items, whose answers are then copied, took a few hundred tries. On a
+JupyterHub, where every student's items come from ``user:<hub name>``, the instructor sets
+``JudgeOutsideKernel.draw_from_student_id`` (``own_draw_only`` here; on in ``deploy/jupyterhub``): every student is
+then marked on the draw of their own id, whatever the file records.
 """
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ from ..answers import ANSWER_FILE_NAME
 from ..quiz import chosen_keys
 from ..variants import POOLS_SECTION, load_pool
 from .outside_checks import Verdict
+from .submission_files import printable
 
 MAX_ANSWER_FILE_BYTES = 1_000_000
 VERDICTS_GLOB = "*.outside-checks.json"
@@ -65,8 +72,10 @@ def read_handed_in(folder: Path) -> dict[str, Any]:
     return content if isinstance(content, dict) else {}
 
 
-def items_to_mark(pool_id: str, student: str | None, handed_in: Mapping[str, Any]) -> tuple[list[str], str]:
-    """The pool items this student is marked on, and a note when they are not the ones the answer file records."""
+def items_to_mark(pool_id: str, student: str | None, handed_in: Mapping[str, Any],
+                  own_draw_only: bool = False) -> tuple[list[str], str]:
+    """The pool items this student is marked on, and a note when they are not the ones the answer file records;
+    with ``own_draw_only``, always the draw of ``user:<student id>`` (see the module's docstring)."""
     pool = load_pool(pool_id)
     sections = handed_in.get(POOLS_SECTION) if isinstance(handed_in, Mapping) else None
     record = sections.get(pool_id) if isinstance(sections, Mapping) else None
@@ -76,10 +85,12 @@ def items_to_mark(pool_id: str, student: str | None, handed_in: Mapping[str, Any
     if seed is None:
         return pool.draw(own_seed or "user:"), ""
     if seed.startswith("user:") and own_seed and seed != own_seed:
-        other = seed.removeprefix("user:")
+        other = printable(seed.removeprefix("user:"), 40)
         return pool.draw(own_seed), (
             f"Your answer file was made for another student ({other}): its items are that student's, not yours. "
             f"Your own items were marked, so answers to the other student's items earn nothing.")
+    if own_draw_only and own_seed:
+        seed = own_seed
     items = pool.draw(seed)
     if record.get("items") is not None and record.get("items") != items:
         return items, ("The items recorded in your answer file are not the ones drawn for you; the items drawn "
@@ -88,9 +99,10 @@ def items_to_mark(pool_id: str, student: str | None, handed_in: Mapping[str, Any
 
 
 def judge_pool(pool_id: str, answers: Any, key: Mapping[str, Any], student: str | None,
-               handed_in: Mapping[str, Any]) -> Verdict:
-    """Mark a graded widget's ``answers`` on the student's own items (see the module's docstring)."""
-    items, why = items_to_mark(pool_id, student, handed_in)
+               handed_in: Mapping[str, Any], own_draw_only: bool = False) -> Verdict:
+    """Mark a graded widget's ``answers`` on the student's own items (see the module's docstring); outside checks
+    pass ``own_draw_only=r.own_draw_only``."""
+    items, why = items_to_mark(pool_id, student, handed_in, own_draw_only)
     given = answers if isinstance(answers, Mapping) else {}
     right = [item for item in items if _same(given.get(item), key[item]["correct"])]
     missing = [item for item in items if not given.get(item)]

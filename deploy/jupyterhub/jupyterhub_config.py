@@ -87,6 +87,9 @@ def jupyter_config_path(spawner) -> str:
 c.Spawner.environment = {
     "JUPYTER_CONFIG_PATH": jupyter_config_path,  # the hub calls it with each user's spawner
     "PM_COURSE_EXCHANGE": str(EXCHANGE),
+    # every student's graded items are drawn from their hub user name: the course's nbgrader_config.py then marks
+    # each student on that draw, whatever seed their answer file records (set it wherever the instructor grades)
+    "PM_COURSE_DRAW_FROM_STUDENT_ID": "1",
 }
 
 # --- the live class view: a managed service, roles and scopes for the course's students and instructors ---

@@ -121,4 +121,5 @@ def _role_sorter(r):
     from course.grading.widget_checks import judge_pool, load_key
 
     return judge_pool("a1-role-sorter", r.sorted_roles, load_key(Path(__file__).resolve().parent, "a1-role-sorter"),
-                      r.student, r.handed_in)
+                      r.student, r.handed_in,
+                      own_draw_only=r.own_draw_only)

@@ -92,4 +92,5 @@ def _owners(r):
     from course.grading.widget_checks import judge_pool, load_key
 
     return judge_pool("a3-decision-owners", r.owners, load_key(Path(__file__).resolve().parent,
-                                                               "a3-decision-owners"), r.student, r.handed_in)
+                                                               "a3-decision-owners"), r.student, r.handed_in,
+                      own_draw_only=r.own_draw_only)

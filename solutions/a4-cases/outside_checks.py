@@ -18,9 +18,11 @@ from course.variants import given_answers
 
 @checks.cell("case_judgements", judgements='given_answers("a4-cases", globals().get("case_answers"))')
 def _judgements(r):
-    return judge_pool("a4-cases", r.judgements, load_key(HERE, "a4-cases"), r.student, r.handed_in)
+    return judge_pool("a4-cases", r.judgements, load_key(HERE, "a4-cases"), r.student, r.handed_in,
+                      own_draw_only=r.own_draw_only)
 
 
 @checks.cell("raci_rows", grid='given_answers("a4-raci", globals().get("raci_answers"))')
 def _raci(r):
-    return judge_pool("a4-raci", r.grid, load_key(HERE, "a4-raci"), r.student, r.handed_in)
+    return judge_pool("a4-raci", r.grid, load_key(HERE, "a4-raci"), r.student, r.handed_in,
+                      own_draw_only=r.own_draw_only)
