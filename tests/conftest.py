@@ -15,7 +15,7 @@ import shutil
 import socket
 import tempfile
 from pathlib import Path
-from typing import IO
+from typing import IO, Callable
 
 import pytest
 from filelock import FileLock
@@ -27,7 +27,8 @@ from course.deferred_imports import defer_iri_grammar
 defer_iri_grammar()
 
 REPO = Path(__file__).resolve().parents[1]
-LESSONS = sorted((REPO / "course" / "lessons").glob("*.ipynb"))
+LESSONS_FOLDER = REPO / "course" / "lessons"
+LESSONS = sorted(LESSONS_FOLDER.glob("*.ipynb"))
 ASSIGNMENTS = sorted(path.name for path in (REPO / "solutions").iterdir() if path.is_dir())
 SOLUTION_NOTEBOOKS = sorted((REPO / "solutions").glob("*/*.ipynb"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -72,6 +73,30 @@ def execute_notebook(path: Path, workdir: Path, timeout: int = 120):
     return notebook
 
 
+@pytest.fixture(scope="session")
+def executed_notebooks(tmp_path_factory):
+    """``get(path)``: the notebook at ``path`` executed, at most once per run for all workers: the first test to ask
+    executes it into the run's folder, keyed on the notebook's content, under a lock; every later one
+    (test_notebooks.py checks its outputs, test_slides.py makes slides of it) reads that copy. A lesson is executed
+    as ``pm-course slides`` executes it (:func:`course.slides.execute_lesson`), any other notebook by
+    :func:`execute_notebook`."""
+    import nbformat
+
+    from course.slides import execute_lesson
+
+    def get(path: Path):
+        key = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+        def build(folder: Path) -> None:
+            run = execute_lesson(path.stem) if path.parent == LESSONS_FOLDER else execute_notebook(path, folder)
+            nbformat.write(run, str(folder / path.name))
+
+        return nbformat.read(str(built_once_per_run(tmp_path_factory, f"executed-{path.stem}-{key}", build)
+                                 / path.name), as_version=4)
+
+    return get
+
+
 @pytest.fixture
 def course_dir(tmp_path: Path) -> Path:
     """A fresh nbgrader course folder: the repository's config and solutions, nothing generated yet."""
@@ -104,26 +129,36 @@ def run_folder(tmp_path_factory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
+def built_once_per_run(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """The folder ``name`` in the run's folder, made by ``build(folder)`` by whichever worker asks for it first,
+    under a file lock; the others wait for the lock and find it done. A build that stopped part-way is started
+    again. ``name`` should carry a digest of what the folder is made from."""
+    shared = run_folder(tmp_path_factory) / name
+    with FileLock(f"{shared}.lock"):
+        if not (shared / ".complete").is_file():
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir(parents=True)
+            build(shared)
+            (shared / ".complete").touch()
+    return shared
+
+
 @pytest.fixture(scope="session")
 def generated_template(tmp_path_factory) -> Path:
     """A course folder where nbgrader has generated every assignment once (its gradebook knows them all).
 
-    Built once per run for every worker: the first worker to take the lock builds it in the run's folder, keyed on
-    the content of solutions/ and nbgrader_config.py; the others wait for the lock and find it done. Tests copy it
-    (the ``generated`` fixture, or ``shutil.copytree`` for a module's class) and never change it in place.
+    Built once per run for every worker (:func:`built_once_per_run`), keyed on the content of solutions/ and
+    nbgrader_config.py. Tests copy it (the ``generated`` fixture, or ``shutil.copytree`` for a module's class) and
+    never change it in place.
     """
     from course.grading.nbgrader_runner import run_nbgrader
 
-    shared = run_folder(tmp_path_factory) / f"generated-{course_sources_key()}"
-    with FileLock(f"{shared}.lock"):
-        if not (shared / "complete").is_file():
-            shutil.rmtree(shared, ignore_errors=True)  # a build that stopped part-way
-            root = _copy_course(shared / "course")
-            # one nbgrader process for every assignment (its converters take a glob): the same release and gradebook
-            # as one command per assignment, in half the time
-            run_nbgrader(root, "generate_assignment", "*", "--force")
-            (shared / "complete").touch()
-    return shared / "course"
+    def build(shared: Path) -> None:
+        # one nbgrader process for every assignment (its converters take a glob): the same release and gradebook
+        # as one command per assignment, in half the time
+        run_nbgrader(_copy_course(shared / "course"), "generate_assignment", "*", "--force")
+
+    return built_once_per_run(tmp_path_factory, f"generated-{course_sources_key()}", build) / "course"
 
 
 @pytest.fixture

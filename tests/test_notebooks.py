@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from .conftest import LESSONS, REPO, SOLUTION_NOTEBOOKS, execute_notebook
+from .conftest import LESSONS, REPO, SOLUTION_NOTEBOOKS
 
 COMMITTED = sorted(  # every notebook of the checkout, outside hidden folders (.venv, .ipynb_checkpoints, .pm-course)
     path for path in REPO.rglob("*.ipynb")
@@ -23,9 +23,9 @@ def _name(path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", LESSONS + SOLUTION_NOTEBOOKS, ids=_name)
-def test_notebook_executes_without_error(path, tmp_path):
+def test_notebook_executes_without_error(path, executed_notebooks):
     """Does the notebook run from the first cell to the last without an error or a warning on stderr?"""
-    notebook = execute_notebook(path, tmp_path)
+    notebook = executed_notebooks(path)
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             assert output.get("output_type") != "error", f"{output.get('ename')}: {output.get('evalue')}"

@@ -22,7 +22,6 @@ from course.slides import (
     SLIDE,
     SUBSLIDE,
     count_slides,
-    execute_lesson,
     export_slides,
     laid_out,
     split_markdown,
@@ -78,15 +77,9 @@ def _headings(lesson: str) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def executed():
-    """One kernel run per lesson for the whole test session, made the first time a test asks for that lesson."""
-    runs: dict[str, nbformat.NotebookNode] = {}
-
-    def get(lesson: str) -> nbformat.NotebookNode:
-        if lesson not in runs:
-            runs[lesson] = execute_lesson(lesson, timeout=120)
-        return runs[lesson]
-    return get
+def executed(executed_notebooks):
+    """One kernel run per lesson for the whole run, shared with test_notebooks.py (tests/conftest.py)."""
+    return lambda lesson: executed_notebooks(lesson_path(lesson))
 
 
 @SLOW

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import signal
@@ -21,11 +22,15 @@ from course.grading.gradebook import default_db_url, item_scores
 from course.grading.nbgrader_runner import run_nbgrader
 from course.grading.simulate import build_class, fill_solutions
 
-from ..conftest import IN_CI
+from ..conftest import IN_CI, built_once_per_run, course_sources_key
 
 pytestmark = pytest.mark.slow
 ASSIGNMENT = "a1-roles"
 CLASS_SIZE = 8
+# the tests that read the class graded in parallel, and those that grade it again (interrupted, into PostgreSQL): two
+# groups, so that two workers share the work; both compare with the serial grades, made once for both
+PARALLEL = pytest.mark.xdist_group("pipeline-parallel")
+REGRADED = pytest.mark.xdist_group("pipeline-regraded")
 
 
 def all_scores(root: Path, db_url: str | None = None) -> dict[str, dict[str, float | None]]:
@@ -50,10 +55,16 @@ def synthetic_class(generated_template, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def serial_scores(synthetic_class, tmp_path_factory) -> dict:
-    root = tmp_path_factory.mktemp("serial") / "course"
-    shutil.copytree(synthetic_class, root)
-    run_nbgrader(root, "autograde", ASSIGNMENT, "--force")
-    return all_scores(root)
+    """The class graded by a serial 'nbgrader autograde', once per run for both groups of tests below (each on a
+    worker of its own) that compare with it."""
+    def build(folder: Path) -> None:
+        root = folder / "course"
+        shutil.copytree(synthetic_class, root)
+        run_nbgrader(root, "autograde", ASSIGNMENT, "--force")
+        (folder / "scores.json").write_text(json.dumps(all_scores(root)))
+
+    shared = built_once_per_run(tmp_path_factory, f"serial-{ASSIGNMENT}-{CLASS_SIZE}-{course_sources_key()}", build)
+    return json.loads((shared / "scores.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +76,7 @@ def parallel_class(synthetic_class, tmp_path_factory) -> Path:
     return root
 
 
+@PARALLEL
 def test_parallel_grading_equals_serial_nbgrader(parallel_class, serial_scores):
     """Does grading on two workers give exactly the gradebook a serial 'nbgrader autograde' gives?"""
     assert all_scores(parallel_class) == serial_scores
@@ -72,6 +84,7 @@ def test_parallel_grading_equals_serial_nbgrader(parallel_class, serial_scores):
     assert len({sum(v or 0 for v in scores.values()) for scores in serial_scores.values()}) > 1, "mixed quality"
 
 
+@PARALLEL
 def test_feedback_is_generated_without_hidden_tests(parallel_class):
     """With --feedback=provisional, does every graded student get an HTML feedback file that does not show the
     hidden tests, and does a provisional one say what is still to be graded instead of scoring it 0?"""
@@ -102,6 +115,7 @@ def hand_grade(root: Path, scores: dict[str, float], db_url: str | None = None) 
         gradebook.db.commit()
 
 
+@PARALLEL
 def test_exports_have_the_columns_canvas_and_moodle_import(parallel_class, tmp_path):
     """Are nbgrader's CSV, a Canvas CSV (with its Points Possible row) and a Moodle CSV written, with a row for each
     final grade only, and do hand-graded answers reach them through pm-course feedback?"""
@@ -131,6 +145,7 @@ def test_exports_have_the_columns_canvas_and_moodle_import(parallel_class, tmp_p
         assert float(summary.at[student, "score"]) == expected
 
 
+@PARALLEL
 def test_a_second_run_grades_nothing_again(parallel_class, capsys):
     """Run again with nothing changed: is every student recognised as already graded?"""
     assert main(["grade", ASSIGNMENT, "--course", str(parallel_class), "--quiet"]) == 0
@@ -175,6 +190,7 @@ def interrupted(synthetic_class, tmp_path_factory) -> dict:
             "finished": finished}
 
 
+@REGRADED
 def test_a_killed_run_resumes_to_the_same_gradebook(interrupted, serial_scores):
     """Kill the grading process part-way, run it again: is the gradebook the same as an uninterrupted run's?"""
     assert interrupted["after_ctrl_c"] < interrupted["after_kill"] < CLASS_SIZE, \
@@ -239,6 +255,7 @@ def test_lms_zips_and_files_are_collected_by_student(generated):
     assert set(summary.index) >= {"zoe", "yan"} and (summary.loc[["zoe", "yan"], "status"] == "graded").all()
 
 
+@PARALLEL
 def test_report_writes_html_plots_and_tables(parallel_class):
     """Does the report write an HTML page with its plots (with alt text) and the item and option tables?"""
     assert main(["report", ASSIGNMENT, "--course", str(parallel_class)]) == 0
@@ -259,6 +276,7 @@ def test_user_mistakes_are_one_line_messages(tmp_path, capsys):
     assert "there is no assignment 'a9-nothing'" in capsys.readouterr().err
 
 
+@REGRADED
 def test_parallel_grading_into_postgresql_equals_serial_sqlite(synthetic_class, serial_scores, tmp_path):
     """With the gradebook in a PostgreSQL server (--db URL), do two workers lose nothing and match serial SQLite?"""
     from .postgres_server import postgres_bindir, running_postgres
@@ -278,6 +296,7 @@ def test_parallel_grading_into_postgresql_equals_serial_sqlite(synthetic_class, 
     assert not (root / "gradebook.db").exists() or all_scores(root) == {}, "nothing was written to SQLite"
 
 
+@PARALLEL
 def test_a_deleted_gradebook_is_not_trusted_to_the_journal(parallel_class, serial_scores, tmp_path, capsys):
     """rm gradebook.db, grade again: is everyone graded again (not 'already graded'), with the same scores and no
     blank grades exported?"""
@@ -314,6 +333,7 @@ def test_the_gradebook_named_in_nbgrader_config_is_used_everywhere(generated, tm
     assert main(["report", ASSIGNMENT, "--course", str(generated)]) == 0
 
 
+@REGRADED
 def test_ctrl_c_stops_cleanly(interrupted):
     """A real Ctrl+C (SIGINT to the terminal's process group) part-way: one line, no worker tracebacks, and the
     next run resumes."""
