@@ -235,7 +235,7 @@ class ExecuteWithinDeadline(Execute):
             self._returned += _size(msg.get("content") or {})
             if self._returned > self.output_limit:
                 if not self._decides_points(msg, cell):
-                    self._note_cut(cell)
+                    self._note_cut(cell, cell_index)
                     return None
                 if not cell.get("metadata", {}).get(PROBE_METADATA):
                     _shorten(msg["content"])
@@ -254,10 +254,15 @@ class ExecuteWithinDeadline(Execute):
                       for output in cell.get("outputs", []))
         return deciding and not decided
 
-    def _note_cut(self, cell) -> None:
+    def _note_cut(self, cell, cell_index: int) -> None:
         note = OUTPUT_CUT.format(limit=self.output_limit)
         if not any(output.get("text") == note + "\n" for output in cell.get("outputs", [])):
-            cell.outputs.append(new_output("stream", name="stdout", text=note + "\n"))
+            # first in the cell, where the feedback shows it however much of the rest it leaves out; the cell's
+            # outputs that a display id names move one place down
+            cell.outputs.insert(0, new_output("stream", name="stdout", text=note + "\n"))
+            for cells in self._display_id_map.values():
+                if cell_index in cells:
+                    cells[cell_index] = [position + 1 for position in cells[cell_index]]
 
     def _update_display_id(self, display_id, msg):
         """Apply a display update to the outputs of the cell now running only, never to an earlier cell's."""
@@ -306,8 +311,9 @@ class ExecuteWithinDeadline(Execute):
 
 
 def _size(content: dict) -> int:
-    """About how many characters a message's content holds (its texts counted without encoding them again)."""
-    total = 0
+    """About how many characters a message's content holds (its texts counted without encoding them again), and 200
+    for the message itself (a flood of empty outputs costs the grader memory too)."""
+    total = 200
     for key, value in content.items():
         if isinstance(value, str):
             total += len(value)
