@@ -16,7 +16,7 @@ FORMGRADER = "JupyterLab's Nbgrader menu > Formgrader, or /formgrader on the Jup
 def grade_and_report(args: argparse.Namespace, course: CourseFolder, workers) -> int:
     """``pm-course grade`` after its checks: import an LMS download, grade, then feedback, exports and summary."""
     from ..grading.collect import import_submissions
-    from ..grading.pipeline import grade_class
+    from ..grading.pipeline import GRADED, grade_class
 
     if args.submissions:
         imported = import_submissions(course, args.assignment, args.submissions)
@@ -29,6 +29,12 @@ def grade_and_report(args: argparse.Namespace, course: CourseFolder, workers) ->
              if run.regraded else ""))
     for stray in run.strays:
         print(f"Not a student, not graded: {stray}")
+    graded = sum(1 for result in run.results.values() if result.status == GRADED)
+    for line, students in run.check_errors.items():
+        # the instructor's check failed, not the students: they score 0 there until it is fixed
+        named = ", ".join(students[:5]) + (", ..." if len(students) > 5 else "")
+        print(f"Warning: {line}, for {len(students)} of {graded} graded students ({named}): they score 0 there. "
+              f"Fix the check, then run 'pm-course grade {args.assignment} --regrade'.")
     return feedback_and_exports(args, course, args.assignment, run.results, args.feedback, args.workers)
 
 

@@ -191,12 +191,12 @@ _API = None
 
 
 def _feedback_api(course: CourseFolder):
-    import warnings
-
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    warnings.filterwarnings("ignore")  # nbgrader's gradebook warns through SQLAlchemy on every session
+    from .gradebook import quiet_nbgrader_session_warnings
+
+    quiet_nbgrader_session_warnings()
     config = course.config()
     config.CourseDirectory.db_url = course.gradebook_url
     steps = list(config.GenerateFeedback.preprocessors) if "GenerateFeedback" in config and \

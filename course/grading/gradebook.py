@@ -1,10 +1,25 @@
 """Read scores out of nbgrader's gradebook."""
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+
+# what SQLAlchemy 2 says each time nbgrader 0.9.6's gradebook records a submission ("Object of type
+# <SubmittedNotebook> not in session, add operation along 'Notebook.submissions' will not proceed"): an autoflush
+# while Gradebook.add_submission builds the submission; it adds the submission, and all that hangs from it, to the
+# session itself right after, so nothing is lost
+NBGRADER_SESSION_WARNING = r"Object of type <\w+> not in session, add operation along '\w+\.submissions'"
+
+
+def quiet_nbgrader_session_warnings() -> None:
+    """Silence that one warning of nbgrader's gradebook, which would fill every grading worker's log; every other
+    warning is still shown (or logged, where :func:`logging.captureWarnings` is on)."""
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", message=NBGRADER_SESSION_WARNING, category=SAWarning, module=r"nbgrader\.api")
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ import argparse
 import ctypes
 import importlib
 import json
+import logging
 import os
 import shutil
 import signal
@@ -54,6 +55,7 @@ import time
 from multiprocessing.connection import Connection
 from typing import NamedTuple
 
+LOGGER = logging.getLogger(__name__)
 PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 CLEAR_SECONDS = 5.0  # how long "clear" waits for processes to end (one stuck in the kernel answers False)
 _CLONE_NEWNS, _CLONE_NEWIPC, _CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
@@ -337,7 +339,9 @@ def _first_to_go_when_memory_runs_out() -> None:
 
 def check_student_namespaces(argv: list[str]) -> None:
     """Make a student's namespaces, as a kernel does, in a child; exit 0 when it works (run by
-    :func:`course.grading.sandbox.sandbox_problem` inside a new sandbox, with the template's options)."""
+    :func:`course.grading.sandbox.sandbox_problem` inside a new sandbox, with the template's options, which reads
+    the last line of its standard error as the reason)."""
+    _log_to_stderr("%(message)s")
     slot = _student_slot(_arguments(argv))
     pid = os.fork()
     if pid == 0:
@@ -346,7 +350,7 @@ def check_student_namespaces(argv: list[str]) -> None:
             _enter_student_namespaces(slot)
             _drop_capabilities()
         except OSError as error:
-            print(f"the sandbox cannot give each student namespaces of its own: {error}", file=sys.stderr)
+            LOGGER.error("the sandbox cannot give each student namespaces of its own: %s", error)
             code = 1
         os._exit(code)
     _, status = os.waitpid(pid, 0)
@@ -361,7 +365,7 @@ def preload(modules: list[str]) -> None:
         try:
             importlib.import_module(name)
         except Exception as error:  # a module that fails here fails, with its own message, in the kernel that needs it
-            print(f"pm-course kernel template: could not preload {name}: {error}", file=sys.stderr)
+            LOGGER.warning("could not preload %s: %s", name, error)
 
 
 def _set_dumpable(dumpable: bool) -> None:
@@ -391,7 +395,19 @@ def _student_slot(args: argparse.Namespace) -> StudentSlot | None:
     return StudentSlot(args.slot_bytes, args.slot, args.inbox, args.own_user_namespace)
 
 
+def _log_to_stderr(form: str) -> None:
+    """Where this program's own messages go: its standard error (the grader's capped kernel log). Only this
+    module's logger is set up: the root logger, which the students' kernels forked from here inherit, is left as a
+    new kernel has it."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(form))
+    LOGGER.handlers[:] = [handler]
+    LOGGER.setLevel(logging.WARNING)
+    LOGGER.propagate = False
+
+
 def main(argv: list[str] | None = None) -> None:
+    _log_to_stderr("pm-course kernel template: %(message)s")
     args = _arguments(argv, with_channel=True)
     channel = Connection(args.fd)
     os.chdir("/")

@@ -28,7 +28,7 @@ import math
 import runpy
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 CHECKS_FILE = "outside_checks.py"
 PROBE_MARK = "pm-course-probe-results:"
@@ -50,6 +50,16 @@ class _Missing:
 MISSING = _Missing()  # a probe with no result: the notebook never printed one
 
 
+class UnknownProbe(Exception):
+    """A judge read a probe its notebook's checks do not define: a misspelt name in the instructor's checks, which
+    would otherwise read as a probe with no result for every student. Not an AttributeError, so that neither
+    ``getattr(results, name, default)`` nor ``hasattr`` in a judge can hide it."""
+
+    def __init__(self, name: str, known: frozenset[str]):
+        super().__init__(f"reads the probe {name!r}, which this notebook's checks do not define (they define "
+                         f"{', '.join(sorted(known)) or 'none'})")
+
+
 class Results:
     """The probes' plain results, by name, as attributes: a value, a :class:`Raised`, or ``MISSING``.
 
@@ -57,22 +67,35 @@ class Results:
     ``handed_in`` (the answer file as the student handed it in, read by the grader; empty when there is none) and
     ``own_draw_only`` (the instructor's ``JudgeOutsideKernel.draw_from_student_id``: graded widgets are marked on
     the items drawn from the student's id, whatever seed the answer file records; pass it to ``judge_pool``).
+
+    Given ``probes`` (the names the checks define), reading any other name raises :class:`UnknownProbe`.
     """
 
     def __init__(self, values: Mapping[str, Any], student: str | None = None,
-                 handed_in: Mapping[str, Any] | None = None, own_draw_only: bool = False):
+                 handed_in: Mapping[str, Any] | None = None, own_draw_only: bool = False,
+                 probes: Iterable[str] | None = None):
         self._values = dict(values)
         self.student = student
         self.handed_in = dict(handed_in or {})
         self.own_draw_only = own_draw_only
+        self._probes = None if probes is None else frozenset(probes)
+        self._read: set[str] = set()  # the probes a judge read, to tell its own error from a student's odd answer
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return self._values.get(name, MISSING)
+        return self[name]
 
     def __getitem__(self, name: str) -> Any:
+        if self._probes is not None and name not in self._probes:
+            raise UnknownProbe(name, self._probes)
+        self._read.add(name)
         return self._values.get(name, MISSING)
+
+    def _read_only_plain_answers(self) -> bool:
+        """Whether every probe read since the last reset came back with a value (none raised or went missing)."""
+        return all(self._values.get(name, MISSING) is not MISSING and not isinstance(self._values[name], Raised)
+                   for name in self._read)
 
 
 @dataclass(frozen=True)
@@ -87,6 +110,9 @@ class Verdict:
     share: float
     note: str = ""
     decides: bool = False
+    # for the instructor, never the student: why the check itself failed (its judge raised on plain answers, read a
+    # probe the checks do not define, or returned no share); the cell then scores 0, and grading says so
+    error: str = ""
 
 
 Judge = Callable[[Results], "float | bool | Verdict"]
@@ -152,18 +178,40 @@ class Checks:
         values = read_probe_results(printed)
         if values is None:
             return {grade_id: None for grade_id in self.cells}
-        results = Results(values, student, handed_in, own_draw_only)
+        results = Results(values, student, handed_in, own_draw_only, probes=self.probes)
         verdicts = {}
         for grade_id, check in self.cells.items():
+            results._read.clear()
+            outcome, error = _judged(check.judge, results)
             try:
-                outcome = check.judge(results)
                 verdict = outcome if isinstance(outcome, Verdict) else Verdict(float(outcome))
                 share = float(verdict.share)
-            except Exception:  # a judge meeting data it did not expect: the check failed
+            except (TypeError, ValueError):
                 verdict, share = Verdict(0.0), 0.0
+                error = error or (f"its judge returned {outcome!r:.80}, not a share from 0 to 1, True or False, or "
+                                  "a Verdict")
             share = min(1.0, max(0.0, share)) if math.isfinite(share) else 0.0
-            verdicts[grade_id] = Verdict(share, verdict.note, verdict.decides)
+            verdicts[grade_id] = Verdict(share, verdict.note, verdict.decides, error)
         return verdicts
+
+
+def _judged(judge: Judge, results: Results) -> tuple[Any, str]:
+    """What ``judge`` returns, and the instructor's error if it failed: a judge that raises on a student's odd
+    answer (a probe that raised, or never answered) has found a failed check; one that raises on plain answers, or
+    reads a probe that does not exist, has a bug, which the instructor must hear of (the student scores 0)."""
+    try:
+        return judge(results), ""
+    except UnknownProbe as unknown:
+        return 0.0, f"its judge {unknown}"
+    except Exception as raised:
+        if not results._read_only_plain_answers():
+            return 0.0, ""
+        return 0.0, f"its judge raised {type(raised).__name__}: {raised}"[:300]
+
+
+def check_error_line(assignment: str, notebook: str, grade_id: str, error: str) -> str:
+    """One line for the instructor naming a check that failed, where it is, and why."""
+    return f"outside check {grade_id} of {assignment}/{notebook} (solutions/{assignment}/{CHECKS_FILE}): {error}"
 
 
 def read_probe_results(printed: str) -> dict[str, Any] | None:

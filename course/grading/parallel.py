@@ -7,11 +7,11 @@ between workers; the gradebook is shared.
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 import signal
 import sys
-import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
@@ -22,13 +22,13 @@ from ..environment import child_environment
 from .course_folder import CourseFolder
 from .sandbox import use_kernel_template
 
+LOGGER = logging.getLogger(__name__)
 _API = None
 _LOCK_RETRIES = 3
 
 
 def _start_worker(course: CourseFolder, isolate: bool = True) -> None:
     global _API
-    warnings.filterwarnings("ignore")  # nbgrader's gradebook warns through SQLAlchemy on every session
     # Ctrl+C reaches every process of the terminal's group: the command stops and says so; a worker just finishes
     # its student quietly (a Python handler, not SIG_IGN, so that the kernels it starts keep the default)
     signal.signal(signal.SIGINT, lambda *_: None)
@@ -37,6 +37,8 @@ def _start_worker(course: CourseFolder, isolate: bool = True) -> None:
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
+    from .gradebook import quiet_nbgrader_session_warnings
+
     # nothing a worker or its kernels print reaches the terminal (a kernel can print escape sequences, and nbgrader
     # logs what a notebook raised): this worker's output goes to its log, its kernels' to theirs (capped)
     logs = log_folder(course)
@@ -44,6 +46,13 @@ def _start_worker(course: CourseFolder, isolate: bool = True) -> None:
     os.dup2(output, 1)
     os.dup2(output, 2)
     os.close(output)
+    # what the course's code logs (from INFO up) and every warning go there too, with the time and where they come
+    # from (other libraries' own loggers from WARNING up)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("course").setLevel(logging.INFO)
+    logging.captureWarnings(True)
+    quiet_nbgrader_session_warnings()
     config = course.config()
     use_kernel_template(config, course.root, isolate, log_file=logs / f"kernels-{os.getpid()}.log")
     _API = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
@@ -56,7 +65,7 @@ def _start_worker(course: CourseFolder, isolate: bool = True) -> None:
         try:
             template_for(isolate, list(PRELOADED_MODULES))
         except (TemplateUnavailable, OSError) as error:  # the first kernel will try again, and say why it failed
-            print(f"pm-course: the kernel template did not start: {error}", file=sys.stderr)
+            LOGGER.warning("the kernel template did not start: %s", error)
 
 
 def log_folder(course: CourseFolder) -> Path:

@@ -6,6 +6,7 @@ does not know (the gradebook was deleted, replaced or pointed elsewhere) is grad
 """
 from __future__ import annotations
 
+import json
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -34,6 +35,9 @@ class GradingRun:
     skipped: list[str]
     regraded: list[str] = field(default_factory=list)  # journal said graded, gradebook did not: graded again
     strays: list[str] = field(default_factory=list)  # what submitted/ or the gradebook holds that is no student
+    # outside checks that failed (the instructor's error, :func:`.outside_checks.check_error_line`): the students
+    # they cost points, among those graded
+    check_errors: dict[str, list[str]] = field(default_factory=dict)
 
 
 def ensure_assignment_known(course: CourseFolder, assignment: str) -> None:
@@ -117,7 +121,30 @@ def grade_class(course: CourseFolder, assignment: str, workers: int | None = Non
     finally:
         if bar:
             bar.close()
-    return GradingRun(dict(sorted(results.items())), sorted(to_grade), skipped, regraded, strays)
+    graded = [student for student, result in sorted(results.items()) if result.status == GRADED]
+    return GradingRun(dict(sorted(results.items())), sorted(to_grade), skipped, regraded, strays,
+                      check_errors(course, assignment, graded))
+
+
+def check_errors(course: CourseFolder, assignment: str, students: list[str]) -> dict[str, list[str]]:
+    """Each outside check that failed when these students were graded (as the grader recorded it beside their
+    autograded notebooks), with the students it failed for."""
+    from .outside_checks import check_error_line
+    from .preprocessors import VERDICTS_SUFFIX
+
+    failed: dict[str, list[str]] = {}
+    for student in students:
+        for path in sorted(course.autograded(student, assignment).glob(f"*{VERDICTS_SUFFIX}")):
+            try:
+                verdicts = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            notebook = path.name.removesuffix(VERDICTS_SUFFIX) + ".ipynb"
+            for grade_id, verdict in sorted(verdicts.items()):
+                if isinstance(verdict, dict) and verdict.get("check_error"):
+                    line = check_error_line(assignment, notebook, grade_id, str(verdict["check_error"]))
+                    failed.setdefault(line, []).append(student)
+    return failed
 
 
 def class_list(course: CourseFolder) -> tuple[list[str], list[str]]:

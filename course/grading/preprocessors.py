@@ -39,7 +39,7 @@ from nbgrader.utils import determine_grade
 from traitlets import Bool, Float, Integer
 
 from ..answers import ANSWER_FILE_NAME
-from .outside_checks import PROBE_MARK, Checks, load_checks
+from .outside_checks import PROBE_MARK, Checks, check_error_line, load_checks
 from .tampering import find_tampering
 
 PROBE_METADATA = "pm_course_probe"
@@ -371,6 +371,13 @@ class JudgeOutsideKernel(Preprocessor):
             outside = round(points * (share or 0.0), 4)
             verdicts[grade_id] = {"points": points, "inside": inside, "outside": outside,
                                   "probe_answered": share is not None}
+            if verdict and verdict.error:
+                # the instructor's check failed, not the student's answer: the cell scores 0 (grading fails closed),
+                # and the instructor hears of it now, in nbgrader's log and in pm-course grade's summary
+                verdicts[grade_id]["check_error"] = verdict.error
+                info = resources.get("nbgrader", {})
+                self.log.error("%s (student %s scores 0 there)", check_error_line(
+                    info.get("assignment"), f"{info.get('notebook')}.ipynb", grade_id, verdict.error), student)
             if grade_id in withheld:
                 # its hidden part never ran in the kernel: the inside score is the visible part's, and the outside
                 # check alone decides the rest (so the two need not agree on an honest mistake)
