@@ -10,6 +10,11 @@ from the cells IPython ran, from the notebook file, from what an object is compa
 input); 2, leaks into what students get back; 3, what the sandbox shows; 4, resources; 6, what reaches the instructor
 (HTML in formgrader and the feedback, the terminal). ``without_fix`` is what the attack earns from the grader as it
 was before issue 17 (``tests/grading/test_isolation.py`` grades them that way too: the mutation check).
+
+A second, independent review added attacks of its own (``review``): script in an image output's metadata and in a
+Markdown link, HTML that takes a sanitizer quadratic time, a flood of displays, a forged verdict file handed in, a
+notebook of too many cells, and a seed chosen to draw a neighbour's items whose answers are copied (with a formula
+for the report's tables in the same answer file).
 """
 from __future__ import annotations
 
@@ -25,6 +30,8 @@ from pathlib import Path
 from typing import Callable
 
 import nbformat
+
+from course.variants import load_pool
 
 # the role sorter's key over its whole pool (each student sees four statements drawn from it: course/variants.py)
 STATEMENT_KEY = {statement: spec["correct"] for statement, spec in json.loads(
@@ -44,6 +51,8 @@ class Hostile:
     answers_file: str | None = None  # text of pm-course-answers.json handed in beside the notebook
     issue_class: int | None = None  # the class of issue 17 the attack belongs to
     without_fix: float | None = None  # what it earns from the grader as it was before issue 17 (None: not checked)
+    files: dict[str, str] | None = None  # other files handed in beside the notebook: name to text
+    review: bool = False  # found by the second review of issue 17
 
 
 def grade_id(cell) -> str | None:
@@ -455,6 +464,55 @@ time.sleep(0.5)
 print("haunting")
 '''
 
+# ---- the second review ------------------------------------------------------------------------------------------
+
+# class 6: nbconvert writes an image's width and height unquoted into <img>, and nbgrader's templates render Markdown
+# cells without cleaning what the Markdown made
+IMAGE_METADATA = r'''
+from IPython.display import display
+display({"image/png": "iVBORw0KGgo", "text/plain": "a picture"}, raw=True,
+        metadata={"image/png": {"width": "1 onerror=window.PWNED_WIDTH=1", "height": "2 onload=PWNED_HEIGHT"}})
+'''
+MARKDOWN_LINK = "My answer, with a source: [read more](javascript:window.PWNED_MDLINK=1).\n"
+# class 4: time outside every limit where the feedback and formgrader's page are made (bleach is quadratic in the
+# elements, ammonia in the nesting of lists); and memory and disk where the grader collects a notebook's output
+NESTED_TAGS = 50_000
+QUADRATIC_ANSWER = "My answer. " + "<ul><li>" * NESTED_TAGS
+QUADRATIC_OUTPUT = f'from IPython.display import HTML, display\ndisplay(HTML("<b>" * {2 * NESTED_TAGS}))'
+FLOOD_MEGABYTES = 40
+OUTPUT_FLOOD = f'''
+from IPython.display import display
+for _ in range({FLOOD_MEGABYTES}):
+    display({{"text/plain": "y" * 1_000_000}}, raw=True)
+'''
+# class 6 and lead 1: a verdict file of its own, read by the summary, and the grader's copied into feedback/
+FORGED_NOTE = "Your answer file was made for another student (honest)"
+FORGED_VERDICTS = json.dumps({"role_sorter_roles": {"note": FORGED_NOTE + ": its items \x1b]2;pwned\x07"}})
+REPORT_FORMULA = "-2+3+cmd|' /C calc'!A0"  # a DDE formula, for a spreadsheet that opens the report's CSV
+
+
+def chosen_seed_submission(student: str, neighbour: str) -> Hostile:
+    """A random: seed tried until it draws the neighbour's statements, whose answers (the key's) are copied. Earns
+    only what its own statements share with the neighbour's where draws come from student ids. The first attempt of
+    every statement is a formula, for the report's tables."""
+    pool = load_pool("a1-role-sorter")
+    wanted = pool.draw(f"user:{neighbour}")
+    seed = next(f"random:{number:x}" for number in range(100_000) if pool.draw(f"random:{number:x}") == wanted)
+    copied = {statement: STATEMENT_KEY[statement] for statement in wanted}
+    own = pool.draw(f"user:{student}")
+    answers_file = json.dumps({"format": 1, "seed": seed, "answers": {"a1-role-sorter": copied},
+                               "attempts": {"a1-role-sorter": {statement: {"first": REPORT_FORMULA, "count": 1}
+                                                               for statement in [*own, *wanted]}},
+                               "pools": {"a1-role-sorter": {"seed": seed, "items": wanted}}})
+    return Hostile("perfect", answer("role_sorter_answers", "def role_sorter_answers():\n    return {}"),
+                   FULL - 4 + len(set(own) & set(wanted)), "not the ones drawn for you", answers_file=answers_file,
+                   without_fix=FULL, review=True)
+
+
+def many_cells(notebook):
+    notebook.cells.extend(nbformat.v4.new_markdown_cell("more") for _ in range(1_500))
+
+
 # ---- issue 17, class 6: what reaches the instructor ------------------------------------------------------------
 
 HTML_ANSWER = (
@@ -613,4 +671,16 @@ HOSTILE: dict[str, Hostile] = {
                                            tagged("subset_debate_answer", ['x" onmouseover="PWNED_TAG()'])),
                            FULL, issue_class=6),
     "terminal_scribbler": Hostile("perfect", first(SCRIBBLE_ON_THE_TERMINAL), FULL, issue_class=6),
+    # the second review (test_isolation.py checks each; the mutation run grades those with a without_fix)
+    "image_metadata": Hostile("perfect", first(IMAGE_METADATA), FULL, issue_class=6, review=True),
+    "markdown_link": Hostile("perfect", answer("subset_debate_answer", MARKDOWN_LINK), FULL, issue_class=6,
+                             review=True),
+    "quadratic_html": Hostile("perfect", both(answer("subset_debate_answer", QUADRATIC_ANSWER),
+                                              first(QUADRATIC_OUTPUT)), FULL, issue_class=4, review=True),
+    "output_flood": Hostile("perfect", first(OUTPUT_FLOOD), FULL, "printed or displayed more than", issue_class=4,
+                            without_fix=FULL, review=True),
+    "forged_verdicts": Hostile("perfect", lambda notebook: None, FULL, issue_class=6, without_fix=FULL,
+                               files={"zz.outside-checks.json": FORGED_VERDICTS}, review=True),
+    "many_cells": Hostile("perfect", many_cells, None, review=True),
+    "chosen_seed": chosen_seed_submission("chosen_seed", "honest"),
 }

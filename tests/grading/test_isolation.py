@@ -5,10 +5,14 @@ wrong; honest students get their exact scores; nothing of the course, the key or
 nothing a notebook started is left running; and the attacks of issue 17 all fail: no expected value reaches the
 kernel (class 1), nothing the probe saw reaches what students get back (class 2), the sandbox shows nothing it need
 not (class 3), disk, IPC and processes end with each student (class 4), and no student HTML or escape sequence
-reaches the instructor (class 6).
+reaches the instructor (class 6). The attacks of the second review run in the same class: no script in output
+metadata or a Markdown link, formgrader's page and the feedback made in bounded time whatever the HTML, the output a
+notebook returns capped, no forged or copied verdict file, too many cells refused, a chosen seed drawing nothing,
+no formula in the report's tables.
 
 The mutation check grades the same attacks with the grader as it was before issue 17 (its pipeline, its outside
-checks, no sandbox), where each of them works: proof that the run above tests the fixes.
+checks, no sandbox; and without the second review's settings), where each of them works: proof that the run above
+tests the fixes.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -33,9 +38,12 @@ from course.variants import load_pool
 
 from ..conftest import REPO, require_bubblewrap
 from .hostile_submissions import (
+    FLOOD_MEGABYTES,
+    FORGED_NOTE,
     FULL,
     HOSTILE,
     LEAK_MARK,
+    REPORT_FORMULA,
     SECRET_VARIABLE,
     SLEEP_MARK,
     STATEMENT_KEY,
@@ -53,6 +61,7 @@ ESCAPING_ID = "\x1b]2;pwned\x07eve\u202egnp"
 PROBE_ONLY = ("def activities_table", "def unseen_table")  # only the probe's source holds them
 HIDDEN_TEXT = ('assert responsible_role("ongoing", "interdependent projects", "delivery") == "program_manager"',
                "*Rubric (3 points).*")
+DRAW_FROM_STUDENT_ID = "PM_COURSE_DRAW_FROM_STUDENT_ID"
 
 
 def digests(root):
@@ -79,6 +88,8 @@ def _submit_class(course: Path, students: dict) -> None:
         nbformat.write(notebook, str(folder / "roles.ipynb"))
         if hostile.answers_file is not None:
             (folder / "pm-course-answers.json").write_text(hostile.answers_file)
+        for name, text in (hostile.files or {}).items():
+            (folder / name).write_text(text)
 
 
 def _grade_capturing_the_terminal(arguments: list[str], secret: str) -> tuple[int, bytes]:
@@ -130,9 +141,13 @@ def graded_class(tmp_path_factory, generated_template, planted):
 
     protected = {name: digests(course / name) for name in ("solutions", "exercises", "submitted")}
     protected["config"] = digests(course)["nbgrader_config.py"]
-    code, terminal = _grade_capturing_the_terminal(
-        ["grade", ASSIGNMENT, "--course", str(course), "--workers", "2", "--quiet", "--feedback", "provisional",
-         "--cell-timeout", "10", "--notebook-timeout", "18"], planted.password)
+    os.environ[DRAW_FROM_STUDENT_ID] = "1"  # as on a JupyterHub (deploy/jupyterhub sets it for every server)
+    try:
+        code, terminal = _grade_capturing_the_terminal(
+            ["grade", ASSIGNMENT, "--course", str(course), "--workers", "2", "--quiet", "--feedback", "provisional",
+             "--cell-timeout", "10", "--notebook-timeout", "18"], planted.password)
+    finally:
+        os.environ.pop(DRAW_FROM_STUDENT_ID, None)
     return course, code, protected, terminal
 
 
@@ -236,13 +251,72 @@ def test_disk_ipc_and_processes_end_with_each_student(graded_class):
     assert not _host_threads_named(ZOMBIE_NAME)
 
 
-def test_no_student_html_runs_where_it_is_rendered(graded_class):
-    """Class 6: the written answer's script, handlers, javascript: links, frames, forms and the outputs' script are
-    inert in the feedback and in formgrader's page (both rendered by nbconvert's HTMLExporter, sanitized)."""
+@pytest.mark.parametrize("student", ["html_answer", "image_metadata", "markdown_link"])
+def test_no_student_html_runs_where_it_is_rendered(graded_class, student):
+    """Class 6: the written answer's script, handlers, javascript: links (in HTML and in Markdown), frames, forms,
+    the outputs' script and an image's size metadata are inert in the feedback and in formgrader's page (both
+    rendered by nbconvert's HTMLExporter, sanitized by course/grading/safe_html.py)."""
     course = graded_class[0]
-    assert "My answer." in _feedback(course, "html_answer")
-    assert active_payloads(_feedback(course, "html_answer")) == []
-    assert active_payloads(formgrader_page(course, "html_answer")) == []
+    assert "My answer" in _feedback(course, student) or student == "image_metadata"
+    assert active_payloads(_feedback(course, student)) == []
+    assert active_payloads(formgrader_page(course, student)) == []
+
+
+def test_formgrader_shows_any_submission_in_bounded_time(graded_class):
+    """Class 4 (second review): 100,000 tags of HTML in an output and 100,000 nested in a written answer; bleach took
+    minutes for them, ammonia on the nested list seconds, and formgrader's server does nothing else meanwhile."""
+    course = graded_class[0]
+    assert "My answer." in _feedback(course, "quadratic_html")
+    start = time.monotonic()
+    page = formgrader_page(course, "quadratic_html")
+    assert time.monotonic() - start < 10 and active_payloads(page) == []
+
+
+def test_the_output_a_notebook_returns_is_capped(graded_class):
+    """Class 4 (second review): a loop of displays was kept whole in the grader's memory and in the autograded
+    notebook; the grader keeps 16 M characters, says so, and the points are the notebook's own."""
+    course = graded_class[0]
+    size = (course / "autograded" / "output_flood" / ASSIGNMENT / "roles.ipynb").stat().st_size
+    assert size < 20_000_000 < FLOOD_MEGABYTES * 1_000_000
+
+
+def test_verdict_files_stay_with_the_grader(graded_class):
+    """Lead 1 and class 6 (second review): no feedback folder holds the grader's verdicts (nbgrader copied them there
+    for every student), and a verdict file handed in writes nothing into the summary."""
+    course = graded_class[0]
+    assert not list((course / "feedback").rglob("*.outside-checks.json"))
+    assert FORGED_NOTE not in _summary(course).at["forged_verdicts", "notes"]
+    assert not (course / "autograded" / "forged_verdicts" / ASSIGNMENT / "zz.outside-checks.json").exists()
+
+
+def test_no_formula_reaches_the_reports_tables(graded_class, tmp_path, monkeypatch):
+    """Class 6 (second review): a wrong answer is whatever the answer file holds; in every CSV of the report it is
+    text, never a formula. The mutation check writes the tables as the report did (pandas' to_csv)."""
+    import csv
+
+    import course.grading.report as report
+
+    course = graded_class[0]
+
+    def cells(folder: Path) -> list[str]:
+        return [cell for path in sorted(folder.glob("*.csv")) for row in csv.reader(path.open()) for cell in row]
+
+    assert main(["report", ASSIGNMENT, "--course", str(course), "--out", str(tmp_path / "report")]) == 0
+    found = cells(tmp_path / "report")
+    assert any("cmd" in cell for cell in found), "the wrong answer is in options.csv, as text"
+    assert not [cell for cell in found if cell[:1] in ("=", "+", "-", "@") and not _number(cell)]
+    monkeypatch.setattr(report, "write_csv", lambda frame, path, index=False, index_label=None:
+                        frame.to_csv(path, index=index, index_label=index_label))
+    assert main(["report", ASSIGNMENT, "--course", str(course), "--out", str(tmp_path / "before")]) == 0
+    assert REPORT_FORMULA in cells(tmp_path / "before")
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def test_the_terminal_shows_no_kernel_output_and_no_escape_sequence(graded_class):
@@ -269,16 +343,21 @@ from course.grading.preprocessors import ExecuteWithinDeadline as _ExecuteWithin
 c.Autograde.autograde_preprocessors = [step for step in c.Autograde.autograde_preprocessors
                                        if step.__name__ not in ("WithholdHiddenTests", "RestoreHiddenTests")]
 c.GenerateFeedback.preprocessors = [_ClearHiddenTests if step.__name__ == "HideHiddenTests" else step
-                                    for step in c.GenerateFeedback.preprocessors if step.__name__ != "SanitizeHTML"]
+                                    for step in c.GenerateFeedback.preprocessors
+                                    if step.__name__ not in ("SanitizeHTML", "SafeHTML")]
 c.HTMLExporter.sanitize_html = False
 c.HTMLExporter.preprocessors = []
+# and without the second review's settings: nbconvert's own filters, no output limit, the verdicts copied
+c.HTMLExporter.filters = {}
+c.ExecuteWithinDeadline.output_limit = 10**12
+c.CourseDirectory.ignore = [pattern for pattern in c.CourseDirectory.ignore if pattern != "*.outside-checks.json"]
 c.ExecuteWithinDeadline.store_widget_state = True
 _ExecuteWithinDeadline._update_display_id = _Execute._update_display_id
 _checks._PROBE_TEMPLATE = _re.sub(r"    namespace = \\{\\{name.*?\\}\\}\\n", "    namespace = dict(globals())\\n",
                                   _checks._PROBE_TEMPLATE, flags=_re.S)
 '''
 MUTATED = ["hook_harvester", "notebook_reader", "comparison_spy", "trivial_input", "probe_spy", "marker_in_answer",
-           "html_answer"]
+           "html_answer", "image_metadata", "markdown_link", "output_flood", "forged_verdicts", "chosen_seed"]
 
 
 @pytest.fixture(scope="module")
@@ -306,7 +385,8 @@ def graded_before_the_fix(tmp_path_factory, generated_template, planted):
     return course
 
 
-@pytest.mark.parametrize("student", [name for name in MUTATED if HOSTILE[name].without_fix is not None])
+@pytest.mark.parametrize("student", [name for name in MUTATED
+                                     if HOSTILE[name].without_fix is not None and not HOSTILE[name].review])
 def test_without_the_fix_expected_values_reach_the_kernel(graded_before_the_fix, student):
     """Class 1: hidden tests run in the kernel teach a hook, the notebook file and a recording object the expected
     values, and a probe reading the notebook's own table is fed an empty one."""
@@ -334,6 +414,32 @@ def test_without_the_fix_student_html_runs(graded_before_the_fix):
     """Class 6: unsanitized, the answer's script and handlers are live in the feedback and in formgrader."""
     assert active_payloads(_feedback(graded_before_the_fix, "html_answer"))
     assert active_payloads(formgrader_page(graded_before_the_fix, "html_answer", sanitize=False))
+
+
+@pytest.mark.parametrize("student", ["image_metadata", "markdown_link"])
+def test_without_the_review_nbconverts_own_sanitizing_leaves_script_live(graded_before_the_fix, student):
+    """Second review, class 6: with nbconvert's own sanitizing, as the course had it after issue 17 (SanitizeHTML,
+    bleach's clean_html), an image's width metadata and a Markdown link to javascript: are live in formgrader."""
+    from nbconvert.preprocessors.sanitize import SanitizeHTML
+
+    found = active_payloads(formgrader_page(graded_before_the_fix, student, preprocessors=[SanitizeHTML]))
+    assert any("PWNED" in part for part in found), found
+
+
+def test_without_the_review_a_chosen_seed_draws_a_neighbours_items(graded_before_the_fix):
+    """Second review, lead 2: where the recorded seed is trusted, a seed tried until it draws the neighbour's
+    statements makes the neighbour's copied answers earn full marks."""
+    assert float(_summary(graded_before_the_fix).at["chosen_seed", "score"]) == HOSTILE["chosen_seed"].without_fix
+
+
+def test_without_the_review_the_grader_keeps_every_output_and_every_verdict_file(graded_before_the_fix):
+    """Second review, classes 4 and 6: the flood is kept whole in the autograded notebook; the grader's verdicts
+    reach the feedback folder, and the forged ones the summary."""
+    course = graded_before_the_fix
+    assert (course / "autograded" / "output_flood" / ASSIGNMENT / "roles.ipynb").stat().st_size > \
+        FLOOD_MEGABYTES * 1_000_000
+    assert list((course / "feedback").rglob("*.outside-checks.json"))
+    assert FORGED_NOTE in _summary(course).at["forged_verdicts", "notes"]
 
 
 def test_without_isolation_the_thief_would_succeed(generated):
@@ -385,10 +491,11 @@ def active_payloads(page: str) -> list[str]:
     return parser.found
 
 
-def formgrader_page(course: Path, student: str, sanitize: bool = True) -> str:
+def formgrader_page(course: Path, student: str, sanitize: bool = True, preprocessors: list | None = None) -> str:
     """The page formgrader shows for a submission: nbconvert's HTMLExporter with formgrader's template, configured
     from the course's nbgrader_config.py as formgrader configures it (nbgrader's FormgradeExtension); with
-    ``sanitize`` False, as it was before issue 17."""
+    ``sanitize`` False, as it was before issue 17; with ``preprocessors``, nbconvert's own filters and those
+    preprocessors (``[SanitizeHTML]``: as it was after issue 17, before the second review)."""
     from nbconvert.exporters import HTMLExporter
     from nbgrader.server_extensions.formgrader import handlers
     from traitlets.config.loader import PyFileConfigLoader
@@ -397,9 +504,11 @@ def formgrader_page(course: Path, student: str, sanitize: bool = True) -> str:
     config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
     config.HTMLExporter.template_name = "formgrade"
     config.HTMLExporter.extra_template_basedirs = [handlers.template_path]
+    if not sanitize or preprocessors is not None:
+        config.HTMLExporter.filters = {}
+        config.HTMLExporter.preprocessors = preprocessors or []
     if not sanitize:
         config.HTMLExporter.sanitize_html = False
-        config.HTMLExporter.preprocessors = []
     resources = {"assignment_id": ASSIGNMENT, "notebook_id": "roles", "submission_id": "x", "index": 0, "total": 1,
                  "base_url": "", "student": student, "last_name": None, "first_name": None, "notebook_path": "x"}
     page, _ = HTMLExporter(config=config).from_filename(
