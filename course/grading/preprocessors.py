@@ -99,9 +99,14 @@ def _checks_for(preprocessor: Preprocessor, resources: dict) -> Checks | None:
 
 
 class AddProbeCell(Preprocessor):
+    """Append the probe cell, the only cell marked as the probe: a student's cell carrying the mark would be removed
+    with it, unseen in formgrader and the feedback, and its output read as the probe's."""
+
     enabled = Bool(True)
 
     def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            cell.get("metadata", {}).pop(PROBE_METADATA, None)
         checks = _checks_for(self, resources)
         if checks is not None:
             cell = new_code_cell(checks.probe_source())

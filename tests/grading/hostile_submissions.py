@@ -13,8 +13,8 @@ was before issue 17 (``tests/grading/test_isolation.py`` grades them that way to
 
 A second, independent review added attacks of its own (``review``): script in an image output's metadata and in a
 Markdown link, HTML that takes a sanitizer quadratic time, a flood of displays, a forged verdict file handed in, a
-notebook of too many cells, and a seed chosen to draw a neighbour's items whose answers are copied (with a formula
-for the report's tables in the same answer file).
+notebook of too many cells, a cell passed off as the grader's probe, and a seed chosen to draw a neighbour's items
+whose answers are copied (with a formula for the report's tables in the same answer file).
 """
 from __future__ import annotations
 
@@ -509,6 +509,12 @@ def chosen_seed_submission(student: str, neighbour: str) -> Hostile:
                    without_fix=FULL, review=True)
 
 
+def probe_impostor(notebook):
+    """An AST transformer in a cell marked as the grader's probe cell: removed with the probe, it was never seen in
+    formgrader or the feedback, which could not name it."""
+    notebook.cells.insert(1, nbformat.v4.new_code_cell(AST_TRANSFORMER, metadata={"pm_course_probe": True}))
+
+
 def many_cells(notebook):
     notebook.cells.extend(nbformat.v4.new_markdown_cell("more") for _ in range(1_500))
 
@@ -682,5 +688,6 @@ HOSTILE: dict[str, Hostile] = {
     "forged_verdicts": Hostile("perfect", lambda notebook: None, FULL, issue_class=6, without_fix=FULL,
                                files={"zz.outside-checks.json": FORGED_VERDICTS}, review=True),
     "many_cells": Hostile("perfect", many_cells, None, review=True),
+    "probe_impostor": Hostile("unanswered", probe_impostor, 0, "AST transformer", True, review=True),
     "chosen_seed": chosen_seed_submission("chosen_seed", "honest"),
 }

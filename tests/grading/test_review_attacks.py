@@ -102,6 +102,24 @@ def test_student_html_is_cleaned_in_time_linear_in_its_size():
     assert ours < bleach, f"the course's sanitizer took {ours:.2f} s for 300,000 tags, bleach {bleach:.2f} s for 20,000"
 
 
+def test_a_students_cell_cannot_pass_for_the_probe():
+    """The grader removes its probe cell, found by its mark, once the notebook has run; a student's cell carrying the
+    mark (an AST transformer, say) was removed with it: unseen in formgrader and the feedback, never named."""
+    from course.grading.preprocessors import PROBE_METADATA, AddProbeCell, JudgeOutsideKernel
+
+    def graded(strip: bool) -> list[str]:
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import ast  # tampering"),
+                                                   nbformat.v4.new_code_cell("answer = 42")])
+        notebook.cells[0].metadata[PROBE_METADATA] = True
+        if strip:
+            AddProbeCell().preprocess(notebook, {})
+        JudgeOutsideKernel().preprocess(notebook, {})
+        return [cell.source for cell in notebook.cells]
+
+    assert graded(strip=True) == ["import ast  # tampering", "answer = 42"]
+    assert graded(strip=False) == ["answer = 42"], "the mutation check: the mark kept, the cell is gone"
+
+
 # ---- the draw of graded widgets: a seed the student chose ---------------------------------------------------------
 
 def _chosen_seed(pool_id: str, neighbour: str) -> str:
