@@ -8,6 +8,7 @@ beside it, linked to it, for typing a value or stepping it with the arrow keys.
 from __future__ import annotations
 
 import asyncio
+import sys
 from html import escape
 from pathlib import Path
 
@@ -75,12 +76,16 @@ class TradeoffSimulator(widgets.VBox):
         self._save_soon()
 
     def _save_soon(self) -> None:
-        """Save the settings once a drag has paused (0.3 s), not at every value it passes; at once outside a kernel."""
+        """Save the settings once a drag has paused (0.3 s), not at every value it passes; at once outside a kernel.
+
+        Only a kernel's own loop is sure to run the delayed save: another running loop (a script's, or the one a
+        library such as Playwright keeps) may never turn again, and the settings would be lost.
+        """
         if self._pending is not None:
             self._pending.cancel()
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no event loop running (a test, a script): save now
+            self._pending = None
+        loop = _kernel_loop()
+        if loop is None:
             self._save_now()
             return
         self._pending = loop.call_later(SAVE_AFTER_SECONDS, self._save_now)
@@ -103,6 +108,17 @@ class TradeoffSimulator(widgets.VBox):
                  f"({escape(limit)})."]
         self.result.value = (f'<div style="max-width:640px">{"<br>".join(lines)}</div>'
                              + tradeoff_svg(curve, features) + _NAME_THE_SLIDERS)
+
+
+def _kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop when this runs inside an IPython kernel; None anywhere else."""
+    kernel_app = sys.modules.get("ipykernel.kernelapp")
+    if kernel_app is None or not kernel_app.IPKernelApp.initialized():
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _slider(label: str, value: int, low: int, high: int, step: int) -> widgets.IntSlider:

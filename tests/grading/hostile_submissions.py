@@ -439,14 +439,15 @@ print("FOUND:" + json.dumps(found))
 '''
 ZOMBIE_NAME = "pm-zombie"
 # a process whose main thread exits while another thread runs on: /proc shows it as a zombie; its thread ends every
-# process started after it (the next students' kernels)
-ZOMBIE_LEADER = r'''
+# process started after it (the next students' kernels). Each test names its thread apart (at most 15 characters), so
+# one test looking for leftovers on the host never sees another's, running at the same time in another worker.
+_ZOMBIE_LEADER = r'''
 import ctypes, os, platform, signal, threading, time
 if os.fork() == 0:
     os.setsid()
 
     def haunt():
-        ctypes.CDLL(None).prctl(15, b"pm-zombie", 0, 0, 0)  # PR_SET_NAME
+        ctypes.CDLL(None).prctl(15, b"ZOMBIE_NAME", 0, 0, 0)  # PR_SET_NAME
         me = os.getpid()
         while True:
             for entry in os.listdir("/proc"):
@@ -463,6 +464,15 @@ if os.fork() == 0:
 time.sleep(0.5)
 print("haunting")
 '''
+
+
+def zombie_leader(name: str = ZOMBIE_NAME) -> str:
+    """The haunting process, its thread named ``name``."""
+    assert len(name.encode()) <= 15, "Linux keeps 15 bytes of a thread's name"
+    return _ZOMBIE_LEADER.replace("ZOMBIE_NAME", name)
+
+
+ZOMBIE_LEADER = zombie_leader()
 
 # ---- the second review ------------------------------------------------------------------------------------------
 

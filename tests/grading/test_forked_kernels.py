@@ -38,8 +38,7 @@ from .hostile_submissions import (
     SCRIBBLE_ON_THE_TERMINAL,
     SECRET_VARIABLE,
     TERMINAL_MARK,
-    ZOMBIE_LEADER,
-    ZOMBIE_NAME,
+    zombie_leader,
     PlantedSecrets,
     fills_the_disk,
 )
@@ -295,17 +294,18 @@ def test_without_a_fresh_ipc_namespace_the_next_student_reads_the_segment(unisol
 
 def test_a_process_whose_main_thread_exited_does_not_outlive_its_student(grading_config, tmp_path):
     """Its thread would end every later kernel; it is ended before the next student, whatever its state."""
-    assert run(grading_config, tmp_path, ZOMBIE_LEADER)[0].strip() == "haunting"
+    assert run(grading_config, tmp_path, zombie_leader("pm-zombie-fork"))[0].strip() == "haunting"
     later = run(grading_config, tmp_path, "print(6 * 7)", "import glob\nprint(sorted(open(path).read().strip() "
                                                            "for path in glob.glob('/proc/*/task/*/comm')))")
     assert later[0].strip() == "42", "the next kernel ran"
-    assert ZOMBIE_NAME not in later[1] and not _host_threads_named(ZOMBIE_NAME)
+    assert "pm-zombie-fork" not in later[1] and not _host_threads_named("pm-zombie-fork")
 
 
 def test_a_process_whose_main_thread_exited_looks_ended_to_proc(tmp_path):
     """Why "clear" ends processes with kill(-1) rather than by reading /proc: such a process shows as a zombie
     (state Z, which the clear before issue 17 skipped as already ended) while its other thread runs on."""
-    haunting = subprocess.Popen([sys.executable, "-c", ZOMBIE_LEADER.replace("if os.fork() == 0:", "if True:")
+    script = zombie_leader("pm-zombie-proc").replace("if os.fork() == 0:", "if True:")
+    haunting = subprocess.Popen([sys.executable, "-c", script
                                  .replace("os.setsid()", "pass").replace("int(entry) > me", "False")],
                                 start_new_session=True)
     try:
@@ -315,7 +315,7 @@ def test_a_process_whose_main_thread_exited_looks_ended_to_proc(tmp_path):
             if state == "Z":
                 break
         assert state == "Z" and len(list(Path(f"/proc/{haunting.pid}/task").iterdir())) >= 1
-        assert _host_threads_named(ZOMBIE_NAME), "its thread still runs"
+        assert _host_threads_named("pm-zombie-proc"), "its thread still runs"
     finally:
         os.killpg(haunting.pid, signal.SIGKILL)
         haunting.wait()

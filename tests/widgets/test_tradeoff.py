@@ -92,3 +92,16 @@ def test_outcomes_read_as_sentences_with_units():
     assert text == ("18 features: 27.18 weeks of work, 11.18 weeks late; cost 271.8k, 71.8k over budget; "
                     "customer value 348.8 points")
     assert "ReleaseOutcome(" not in simulate_release(1, 16, 200)._repr_html_()
+
+
+def test_outside_a_kernel_settings_are_saved_at_once_even_while_a_loop_runs(tmp_path):
+    """A running event loop that is not a kernel's (Playwright's, a script's) may never run a delayed save: are the
+    settings written at once all the same?"""
+    import asyncio
+
+    async def move_the_slider():
+        simulator = TradeoffSimulator(folder=tmp_path)
+        simulator.features.value = 25
+
+    asyncio.run(move_the_slider())
+    assert AnswerStore(tmp_path).answers_for("tradeoff")["features"] == 25
