@@ -38,9 +38,9 @@ from .hostile_submissions import (
     SCRIBBLE_ON_THE_TERMINAL,
     SECRET_VARIABLE,
     TERMINAL_MARK,
-    zombie_leader,
     PlantedSecrets,
     fills_the_disk,
+    zombie_leader,
 )
 
 pytestmark = pytest.mark.slow

@@ -98,10 +98,14 @@ def test_outside_a_kernel_settings_are_saved_at_once_even_while_a_loop_runs(tmp_
     """A running event loop that is not a kernel's (Playwright's, a script's) may never run a delayed save: are the
     settings written at once all the same?"""
     import asyncio
+    import threading
 
     async def move_the_slider():
         simulator = TradeoffSimulator(folder=tmp_path)
         simulator.features.value = 25
 
-    asyncio.run(move_the_slider())
+    # a thread of its own: this worker's thread may already run Playwright's loop (the very case)
+    mover = threading.Thread(target=asyncio.run, args=(move_the_slider(),))
+    mover.start()
+    mover.join()
     assert AnswerStore(tmp_path).answers_for("tradeoff")["features"] == 25
