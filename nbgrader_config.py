@@ -20,9 +20,9 @@ from nbgrader.preprocessors import (
                                     SaveAutoGrades,
 )
 
-from course.answers import ANSWER_FILE_NAME
-from course.grading.feedback_filters import ShortenTestTracebacks
-from course.grading.preprocessors import (
+from course.learner.answers import ANSWER_FILE_NAME
+from course.grading.nbgrader_plugins.feedback_filters import ShortenTestTracebacks
+from course.grading.nbgrader_plugins.preprocessors import (
     AddProbeCell,
     ExecuteWithinDeadline,
     HideHiddenTests,
@@ -32,7 +32,7 @@ from course.grading.preprocessors import (
     RestoreHiddenTests,
     WithholdHiddenTests,
 )
-from course.grading.safe_html import SafeHTML, SafeMarkdown2HTML, clean_html
+from course.grading.nbgrader_plugins.safe_html import SafeHTML, SafeMarkdown2HTML, clean_html
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
@@ -57,7 +57,7 @@ c.CourseDirectory.ignore = [
 ]
 
 # An answer file in solutions/ holds the key (the widgets' answers of whoever ran the solution notebook). Widgets run
-# in a source folder keep their answers in .pm-course/instructor-answers/ instead (course/answers.py); one left there
+# in a source folder keep their answers in .pm-course/instructor-answers/ instead (course/learner/answers.py); one left there
 # from before stops the release (RefuseInstructorAnswers) and is never copied over a submission by autograde (the
 # ignore list above cannot say so: nbgrader applies it to the students' own files as well).
 _generate_steps = GenerateAssignment.class_traits()["preprocessors"].default()
@@ -68,7 +68,7 @@ c.Autograde.exclude_overwriting = {
 }
 
 # A student who deleted a test cell must still be graded on it (RestoreDeletedCells: nbgrader's OverwriteCells with
-# its add_missing_cells fixed for read-only widget cells, see course/grading/preprocessors.py).
+# its add_missing_cells fixed for read-only widget cells, see course/grading/nbgrader_plugins/preprocessors.py).
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreDeletedCells,
                                       CheckCellMetadata]
@@ -82,7 +82,7 @@ c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHi
 # Student HTML (written answers, outputs) is sanitized wherever it is rendered: a script in an answer would otherwise
 # run in formgrader on the Jupyter server's own origin, with the instructor's session (start kernels, write files,
 # grade itself). Formgrader and the feedback both render with nbconvert's HTMLExporter, whose sanitizing is replaced
-# by course/grading/safe_html.py: nh3 (ammonia) instead of bleach, which takes time quadratic in the elements of the
+# by course/grading/nbgrader_plugins/safe_html.py: nh3 (ammonia) instead of bleach, which takes time quadratic in the elements of the
 # HTML (an answer of 120 kB held the feedback for half a minute, one of 1 MB for hours); the Markdown that nbgrader's
 # templates render themselves, without clean_html, cleaned after it is rendered (a Markdown link to javascript:);
 # and of an output's metadata, which nbconvert writes into <img> unquoted, only an image's size as whole numbers.
@@ -93,7 +93,7 @@ c.HTMLExporter.preprocessors = [SafeHTML]
 c.HTMLExporter.filters = {"clean_html": clean_html, "markdown2html": SafeMarkdown2HTML}
 c.SafeHTML.enabled = True
 
-# nbgrader's autograding steps, with the course's own (course/grading/preprocessors.py): hidden tests never enter the
+# nbgrader's autograding steps, with the course's own (course/grading/nbgrader_plugins/preprocessors.py): hidden tests never enter the
 # student's kernel (WithholdHiddenTests; RestoreHiddenTests puts them back in the autograded notebook for formgrader),
 # the points of every autograded test are decided again outside the student's kernel, from plain data the student's
 # functions return on inputs they have not seen (solutions/<assignment>/outside_checks.py), which alone decide the
@@ -103,7 +103,7 @@ c.Autograde.autograde_preprocessors = [
     IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 
-# Graded widgets draw each student's items from a pool (course/variants.py): on a JupyterHub from the hub user name,
+# Graded widgets draw each student's items from a pool (course/exercises/variants.py): on a JupyterHub from the hub user name,
 # which is also the nbgrader student id, elsewhere from a random seed kept in the student's answer file. That file is
 # the student's to write, and a seed chosen to draw a neighbour's items (a few hundred tries) let copied answers earn
 # full marks. On a hub every student is therefore marked on the draw of their own id, whatever seed the file records:

@@ -38,9 +38,9 @@ from nbclient import NotebookClient
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from course.environment import child_environment  # noqa: E402
-from course.grading.nbgrader_runner import run_nbgrader  # noqa: E402
-from course.grading.simulate import build_class  # noqa: E402
+from course.grading.pipeline.nbgrader_runner import run_nbgrader  # noqa: E402
+from course.processes.environment import child_environment  # noqa: E402
+from tests.support.simulate import build_class  # noqa: E402
 
 
 def make_course(root: Path, assignment: str, students: int, seed: int) -> Path:

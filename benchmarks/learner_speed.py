@@ -39,8 +39,8 @@ import nbformat
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from course.environment import child_environment  # noqa: E402
 from course.paths import LESSONS_DIR  # noqa: E402
+from course.processes.environment import child_environment  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",

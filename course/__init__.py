@@ -1,7 +1,7 @@
 """pm-course: product, project and program management, taught in Jupyter.
 
 The package holds the lessons (``course/lessons``), the case library loader
-(:mod:`course.cases`), the widgets the lessons and assignments use, and the
+(:mod:`course.content.cases`), the widgets the lessons and assignments use, and the
 ``pm-course`` command line (:mod:`course.cli`).
 """
 

@@ -19,10 +19,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from .tradeoff import ReleaseModel, ReleaseOutcome, simulate_release
+from course.exercises.tradeoff import ReleaseModel, ReleaseOutcome, simulate_release
 
 if TYPE_CHECKING:
-    from .scenario import Scenario
+    from course.exercises.scenario import Scenario
 
 PALETTE = ("#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f")
 # One colour per Tallyworks product in every plot of every lesson (each at least 3:1 against white).
@@ -164,7 +164,8 @@ class TradeoffCurve:
 
     @property
     def best(self) -> ReleaseOutcome:
-        """The scope with the most value (the smallest on a tie), as :func:`course.tradeoff.best_scope` finds it."""
+        """The scope with the most value (the smallest on a tie), as :func:`course.exercises.tradeoff.best_scope` finds
+        it."""
         return max(self.outcomes, key=lambda outcome: (outcome.value, -outcome.features))
 
     def first(self, condition) -> ReleaseOutcome | None:

@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from course.lesson_items import (  # noqa: E402
+from course.content.lesson_items import (  # noqa: E402
     QUIZ,
     ROLE_SORTER,
     SCENARIO,
@@ -35,7 +35,7 @@ from course.lesson_items import (  # noqa: E402
     lesson_path,
     widget_uses,
 )
-from course.misconceptions import load_misconceptions  # noqa: E402
+from course.content.misconceptions import load_misconceptions  # noqa: E402
 
 GUIDES = HERE / "guides"
 MOVES = HERE / "misconception_moves.csv"
@@ -85,7 +85,7 @@ class Target:
 
 def targets(lesson: str) -> list[Target]:
     """Every misconception the lesson's items target, those the lesson teaches first, then the warm-up's."""
-    from course.scenario import load_scenario
+    from course.exercises.scenario import load_scenario
 
     found: dict[str, Target] = {}
 

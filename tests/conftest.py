@@ -20,10 +20,10 @@ from typing import IO, Callable
 import pytest
 from filelock import FileLock
 
-from course.deferred_imports import defer_iri_grammar
+from course.processes.deferred_imports import defer_iri_grammar
 
 # before any test module imports nbformat, nbgrader or jupyter_server: about 1.3 s off every test process
-# (see course/deferred_imports.py)
+# (see course/processes/deferred_imports.py)
 defer_iri_grammar()
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,7 +53,7 @@ def pytest_collection_modifyitems(config, items) -> None:
 
 def require_bubblewrap() -> None:
     """Skip (outside CI) or fail (under CI=true) a test that needs the bubblewrap sandbox where bwrap is missing."""
-    from course.grading.sandbox import sandbox_available
+    from course.grading.kernels.sandbox import sandbox_available
 
     if not sandbox_available():
         message = "bubblewrap is not installed: apt-get install -y bubblewrap (grading isolates kernels with bwrap)"
@@ -78,11 +78,11 @@ def executed_notebooks(tmp_path_factory):
     """``get(path)``: the notebook at ``path`` executed, at most once per run for all workers: the first test to ask
     executes it into the run's folder, keyed on the notebook's content, under a lock; every later one
     (test_notebooks.py checks its outputs, test_slides.py makes slides of it) reads that copy. A lesson is executed
-    as ``pm-course slides`` executes it (:func:`course.slides.execute_lesson`), any other notebook by
+    as ``pm-course slides`` executes it (:func:`course.content.slides.execute_lesson`), any other notebook by
     :func:`execute_notebook`."""
     import nbformat
 
-    from course.slides import execute_lesson
+    from course.content.slides import execute_lesson
 
     def get(path: Path):
         key = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
@@ -151,7 +151,7 @@ def generated_template(tmp_path_factory) -> Path:
     nbgrader_config.py. Tests copy it (the ``generated`` fixture, or ``shutil.copytree`` for a module's class) and
     never change it in place.
     """
-    from course.grading.nbgrader_runner import run_nbgrader
+    from course.grading.pipeline.nbgrader_runner import run_nbgrader
 
     def build(shared: Path) -> None:
         # one nbgrader process for every assignment (its converters take a glob): the same release and gradebook

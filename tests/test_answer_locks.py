@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 # The child imports as root (the interpreter may live under /root), then becomes the student before saving.
-SAVE = ("import os, sys; from course.answers import AnswerStore; uid = int(sys.argv[2]); "
+SAVE = ("import os, sys; from course.learner.answers import AnswerStore; uid = int(sys.argv[2]); "
         "os.setgid(uid); os.setuid(uid); AnswerStore(sys.argv[1]).save('quiz', {'q1': 'a'}); print('saved')")
 
 
@@ -45,7 +45,7 @@ def _save_as_two_users(tmp_path: Path) -> None:
 
 def test_a_lock_folder_squatted_by_someone_else_is_not_used(tmp_path, monkeypatch):
     """If another user made our lock folder first (or a link in its place), is a new private one used instead?"""
-    from course import answers
+    from course.learner import answers
 
     monkeypatch.setattr(answers.tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(answers, "_LOCK_DIR", None)

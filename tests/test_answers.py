@@ -6,7 +6,7 @@ import multiprocessing
 
 import pytest
 
-from course.answers import ANSWER_FILE_NAME, AnswerFileError, AnswerStore
+from course.learner.answers import ANSWER_FILE_NAME, AnswerFileError, AnswerStore
 
 
 def test_answers_survive_a_new_store(tmp_path):

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from course.cases import COLUMNS, RESPONSE_SCHEMA, load_cases, load_responses
+from course.content.cases import COLUMNS, RESPONSE_SCHEMA, load_cases, load_responses
+from course.content.roles import ROLE_NAMES
 from course.errors import DataFileError
-from course.roles import ROLE_NAMES
 
 from .conftest import REPO
 

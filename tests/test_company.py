@@ -18,8 +18,8 @@ from typing import Iterator
 import pandas as pd
 import pytest
 
-from course.company_size import load_stages
-from course.portfolio import load_portfolio
+from course.content.portfolio import load_portfolio
+from course.exercises.company_size import load_stages
 
 from .conftest import LESSONS, REPO
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from course.cases import load_cases, load_responses
-from course.glossary import load_glossary
+from course.content.cases import load_cases, load_responses
+from course.content.glossary import load_glossary
 
 from .conftest import LESSONS, REPO
 

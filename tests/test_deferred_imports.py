@@ -1,5 +1,5 @@
-"""The IRI grammar jsonschema would build at import (course/deferred_imports.py) is built only when first used;
-course/run_module.py runs library command lines with it deferred."""
+"""The IRI grammar jsonschema would build at import (course/processes/deferred_imports.py) is built only when first
+used; course/processes/run_module.py runs library command lines with it deferred."""
 from __future__ import annotations
 
 import subprocess
@@ -9,7 +9,7 @@ import pytest
 
 CHECK = r'''
 import sys
-import course.grading  # defers the grammar, as every grading process and the command line do
+import course.grading.pipeline  # defers the grammar, as every grading process and the command line do
 import nbformat, jsonschema
 from jsonschema import Draft7Validator
 stand_in = type(sys.modules.get("rfc3987_syntax")).__name__ == "module" and \
@@ -35,13 +35,24 @@ def test_nbformat_imports_without_building_the_iri_grammar_and_iris_are_still_ch
 def test_run_module_runs_a_command_line_as_python_dash_m_does(command):
     """The same output, errors and exit status as ``python -m``, argument for argument (here with small standard
     modules; every nbgrader command of the slow tests goes through it too)."""
-    ours = subprocess.run([sys.executable, "-m", "course.run_module", *command], capture_output=True, text=True)
+    ours = subprocess.run([sys.executable, "-m", "course.processes.run_module", *command], capture_output=True,
+                          text=True)
     theirs = subprocess.run([sys.executable, "-m", *command], capture_output=True, text=True)
     assert (ours.returncode, ours.stdout, ours.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr)
     assert theirs.stdout.strip() or theirs.stderr.strip(), "the comparison needs something to compare"
 
 
 def test_run_module_without_a_module_says_how_to_use_it():
-    result = subprocess.run([sys.executable, "-m", "course.run_module"], capture_output=True, text=True)
-    assert result.returncode != 0 and "usage: python -m course.run_module MODULE" in result.stderr
+    result = subprocess.run([sys.executable, "-m", "course.processes.run_module"], capture_output=True, text=True)
+    assert result.returncode != 0 and "usage: python -m course.processes.run_module MODULE" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_checks_a_students_kernel_imports_change_nothing_else():
+    """Hidden tests import the widget checks in the student's kernel: does that import leave ``sys.modules`` without a
+    stand-in and pull in none of the grader's pipeline or kernel machinery?"""
+    probe = ("import sys, course.exercises.widget_checks\n"
+             "print(sorted(m for m in sys.modules if m == 'rfc3987_syntax' or m.startswith(('course.grading.pipeline',"
+             " 'course.grading.kernels'))))")
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == "[]"

@@ -13,8 +13,8 @@ import sys
 import nbformat
 import pytest
 
-from course.lesson_items import lesson_ids, lesson_items, lesson_path
-from course.misconceptions import load_misconceptions
+from course.content.lesson_items import lesson_ids, lesson_items, lesson_path
+from course.content.misconceptions import load_misconceptions
 
 from .conftest import REPO
 

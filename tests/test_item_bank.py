@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from course.cases import load_cases
+from course.content.cases import load_cases
+from course.content.misconceptions import load_misconceptions
 from course.errors import DataFileError
-from course.misconceptions import load_misconceptions
-from course.quiz import MULTIPLE, SINGLE, Question, Quiz, load_quiz
+from course.exercises.quiz import MULTIPLE, SINGLE, Question, Quiz, load_quiz
 
 from .conftest import REPO
 
@@ -373,7 +373,7 @@ def test_catalogue_rows_name_an_existing_lesson_and_h2_section():
 
 def _bad_bank() -> Bank:
     """A bank that breaks every rule once: the negative control, so each rule is seen to fail."""
-    from course.quiz import parse_quiz
+    from course.exercises.quiz import parse_quiz
 
     from .test_quiz import SAMPLE
 

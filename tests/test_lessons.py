@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from course.cases import load_cases
-from course.feedback import SectionLink
-from course.quiz import load_quiz
+from course.content.cases import load_cases
+from course.exercises.feedback import SectionLink
+from course.exercises.quiz import load_quiz
 
 from .conftest import LESSONS, REPO
 
@@ -115,7 +115,7 @@ def test_links_between_notebooks_resolve():
 
 def test_glossary_loads_and_points_to_real_lessons():
     """Does every glossary term load, with a definition, and name a lesson that exists?"""
-    from course.glossary import load_glossary
+    from course.content.glossary import load_glossary
 
     glossary = load_glossary()
     assert len(glossary) >= 15 and glossary.index.is_unique

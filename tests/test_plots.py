@@ -10,8 +10,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 from matplotlib.text import Annotation
 
+from course.content.portfolio import load_portfolio
 from course.plots import PRODUCT_COLOURS, dependency_network, lifecycle_timeline, program_map
-from course.portfolio import load_portfolio
 from course.widgets.program_mapper import portfolio_projects
 
 

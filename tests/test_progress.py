@@ -5,12 +5,12 @@ import json
 
 import pytest
 
-from course.answers import ANSWER_FILE_NAME
 from course.cli import main
-from course.feedback import Attempts
-from course.progress import lesson_progress, my_progress, progress_text
-from course.quiz import load_quiz
-from course.review_deck import (
+from course.exercises.feedback import Attempts
+from course.exercises.quiz import load_quiz
+from course.learner.answers import ANSWER_FILE_NAME
+from course.learner.progress import lesson_progress, my_progress, progress_text
+from course.learner.review_deck import (
     INTERVALS,
     PER_WARM_UP,
     build_deck,
@@ -20,8 +20,8 @@ from course.review_deck import (
     lesson_order,
     review_widget_id,
 )
+from course.learner.workspace import sync_workspace
 from course.widgets import QuizWidget, ReviewDeck, ScenarioPlayer
-from course.workspace import sync_workspace
 
 ORDER = lesson_order()
 PLACE = {lesson: place for place, lesson in enumerate(ORDER)}

@@ -6,10 +6,19 @@ import json
 
 import pytest
 
+from course.content.misconceptions import load_misconceptions
 from course.errors import DataFileError
-from course.feedback import Attempts
-from course.misconceptions import load_misconceptions
-from course.quiz import answer_only, check_answer, is_right, load_quiz, option_order, parse_quiz, score, shown_record
+from course.exercises.feedback import Attempts
+from course.exercises.quiz import (
+    answer_only,
+    check_answer,
+    is_right,
+    load_quiz,
+    option_order,
+    parse_quiz,
+    score,
+    shown_record,
+)
 
 SAMPLE = {
     "id": "sample", "title": "Which PM is it?", "purpose": "check",

@@ -15,9 +15,9 @@ import re
 import pytest
 
 from course.cli import main
+from course.content.misconceptions import load_misconceptions
 from course.errors import DataFileError
-from course.misconceptions import load_misconceptions
-from course.scenario import (
+from course.exercises.scenario import (
     ScenarioRun,
     case_ids,
     load_scenario,

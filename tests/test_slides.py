@@ -15,8 +15,8 @@ import nbformat
 import pytest
 
 from course.cli import main
-from course.lesson_items import QUIZ, lesson_ids, lesson_items, lesson_path
-from course.slides import (
+from course.content.lesson_items import QUIZ, lesson_ids, lesson_items, lesson_path
+from course.content.slides import (
     NOTES,
     SKIP,
     SLIDE,

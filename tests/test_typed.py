@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from course.answers import AnswerStore
 from course.errors import CourseError
-from course.typed import answer, listing
+from course.learner.answers import AnswerStore
+from course.learner.typed import answer, listing
 from course.widgets import (
     CompanySizeExplorer,
     ProgramMapper,

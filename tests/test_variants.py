@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from course.answers import AnswerStore
 from course.errors import DataFileError
-from course.grading.widget_checks import items_to_mark, judge_pool, read_handed_in
-from course.variants import drawn_items, load_pool, parse_pool, pool_quiz
+from course.exercises.variants import drawn_items, load_pool, parse_pool, pool_quiz
+from course.exercises.widget_checks import items_to_mark, judge_pool, read_handed_in
+from course.learner.answers import AnswerStore
 
 from .conftest import REPO
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from course.errors import CourseError
+from course.learner.workspace import course_files, sync_workspace
 from course.paths import FIRST_LESSON
-from course.workspace import course_files, sync_workspace
 
 
 def test_a_new_workspace_gets_every_lesson_and_exercise(tmp_path):
@@ -38,7 +38,7 @@ def test_an_untouched_file_is_updated_and_a_deleted_one_restored(tmp_path, monke
     newer.write_text('{"changed": true}')
     files = dict(course_files())
     files[f"lessons/{FIRST_LESSON}"] = newer
-    monkeypatch.setattr("course.workspace.course_files", lambda: files)
+    monkeypatch.setattr("course.learner.workspace.course_files", lambda: files)
     (workspace / next(name for name in files if name.startswith("exercises/"))).unlink()
     report = sync_workspace(workspace)
     assert report.updated == [f"lessons/{FIRST_LESSON}"]
@@ -56,20 +56,21 @@ def test_a_workspace_that_is_a_file_is_a_clear_error(tmp_path):
 
 
 def test_every_path_a_lesson_cites_is_in_the_workspace_read_only(tmp_path):
-    """Do the data files and the release model the lessons name by path (`data/portfolio.csv`, `course/tradeoff.py`)
+    """Do the data files and the release model the lessons name by path (`data/portfolio.csv`,
+    `course/exercises/tradeoff.py`)
     open in the workspace, read-only and identical to the course's?"""
     import os
     import re
     import stat
 
+    from course.learner.workspace import cited_files
     from course.paths import LESSONS_DIR
-    from course.workspace import cited_files
 
     workspace = tmp_path / "ws"
     sync_workspace(workspace)
     cited = {path for lesson in LESSONS_DIR.glob("*.ipynb")
              for path in re.findall(r"`((?:data|course)/[\w./-]+?)`", lesson.read_text())}
-    assert {"data/portfolio.csv", "data/README.md", "course/tradeoff.py"} <= cited
+    assert {"data/portfolio.csv", "data/README.md", "course/exercises/tradeoff.py"} <= cited
     assert cited == set(cited_files()), "every cited path exists in the course"
     for relative in cited:
         copy = workspace / relative

@@ -4,12 +4,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..deferred_imports import defer_iri_grammar
+from course.processes.deferred_imports import defer_iri_grammar
 
 defer_iri_grammar()  # before anything imports jsonschema
 
-from ..errors import CourseError  # noqa: E402
-from . import collect, feedback, grade, live, progress, report, scenario, slides, start, status  # noqa: E402
+from course.cli import collect, feedback, grade, live, progress, report, scenario, slides, start, status  # noqa: E402
+from course.errors import CourseError  # noqa: E402
 
 SUBCOMMANDS = {"start": start, "progress": progress, "collect": collect, "grade": grade, "status": status,
                "feedback": feedback, "report": report, "scenario": scenario, "slides": slides, "live": live}

@@ -6,17 +6,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import CourseError
-from ..grading.course_folder import CourseFolder
-from ..grading.submission_files import printable
+from course.errors import CourseError
+from course.grading.pipeline.course_folder import CourseFolder
+from course.grading.pipeline.submission_files import printable
 
 FORMGRADER = "JupyterLab's Nbgrader menu > Formgrader, or /formgrader on the Jupyter server"
 
 
 def grade_and_report(args: argparse.Namespace, course: CourseFolder, workers) -> int:
     """``pm-course grade`` after its checks: import an LMS download, grade, then feedback, exports and summary."""
-    from ..grading.collect import import_submissions
-    from ..grading.pipeline import GRADED, grade_class
+    from course.grading.pipeline.collect import import_submissions
+    from course.grading.pipeline.grade import GRADED, grade_class
 
     if args.submissions:
         imported = import_submissions(course, args.assignment, args.submissions)
@@ -56,10 +56,10 @@ def feedback_and_exports(args: argparse.Namespace, course: CourseFolder, assignm
                          feedback_mode: str, workers: int = 1, force_feedback: bool = False) -> int:
     """Write feedback (``final``: final grades only; ``provisional``: also the rest, saying what is pending;
     ``none``), then the exports, and print the summary. Returns the exit status."""
-    from ..grading.exports import export_grades
-    from ..grading.feedback_release import update_feedback
-    from ..grading.gradebook import grade_states
-    from ..grading.pipeline import summary_table
+    from course.grading.pipeline.exports import export_grades
+    from course.grading.pipeline.feedback_release import update_feedback
+    from course.grading.pipeline.grade import summary_table
+    from course.grading.pipeline.gradebook import grade_states
 
     feedback_run = None
     if feedback_mode != "none":

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..grading.course_folder import CourseFolder
+from course.grading.pipeline.course_folder import CourseFolder
 
 HELP = "collect submissions from nbgrader's exchange, checking every file (use instead of nbgrader collect)"
 
@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     course = CourseFolder.at(args.course)
-    from ..grading.collect import collect_from_exchange
+    from course.grading.pipeline.collect import collect_from_exchange
 
     report = collect_from_exchange(course, args.assignment)
     for line in report.report_lines():

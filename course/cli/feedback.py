@@ -11,8 +11,8 @@ import argparse
 import os
 from pathlib import Path
 
-from ..grading.course_folder import CourseFolder
-from .class_results import add_output_arguments
+from course.cli.class_results import add_output_arguments
+from course.grading.pipeline.course_folder import CourseFolder
 
 HELP = "write feedback again for every student whose grade changed (manual scores included), then the exports"
 
@@ -36,8 +36,8 @@ def run(args: argparse.Namespace) -> int:
     course = CourseFolder.at(args.course, args.db)
     course.require_assignment(args.assignment)
     course.require_gradebook()
-    from ..grading.pipeline import recorded_results
-    from .class_results import feedback_and_exports, require_results
+    from course.cli.class_results import feedback_and_exports, require_results
+    from course.grading.pipeline.grade import recorded_results
 
     results = recorded_results(course, args.assignment)
     require_results(results, course, args.assignment)

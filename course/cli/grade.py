@@ -12,9 +12,9 @@ import argparse
 import os
 from pathlib import Path
 
-from ..errors import CourseError
-from ..grading.course_folder import CourseFolder
-from .class_results import add_output_arguments
+from course.cli.class_results import add_output_arguments
+from course.errors import CourseError
+from course.grading.pipeline.course_folder import CourseFolder
 
 HELP = "autograde a class in parallel, generate feedback, export grades"
 
@@ -54,8 +54,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # student ids, file names and messages come from submissions: whatever is printed while grading, and the error
-    # that stops it, has its control characters (escape sequences) escaped (course/grading/terminal.py)
-    from ..grading.terminal import escape_controls, terminal_safe_output
+    # that stops it, has its control characters (escape sequences) escaped (course/grading/pipeline/terminal.py)
+    from course.grading.pipeline.terminal import escape_controls, terminal_safe_output
 
     with terminal_safe_output():
         try:
@@ -70,8 +70,8 @@ def _run(args: argparse.Namespace) -> int:
     course = CourseFolder.at(args.course, args.db, args.cell_timeout, args.notebook_timeout)
     course.require_assignment(args.assignment)
     course.require_gradebook()
-    from ..grading.parallel import clear_logs, start_workers
-    from ..grading.sandbox import BUBBLEWRAP_HINT, sandbox_available, sandbox_problem
+    from course.grading.kernels.sandbox import BUBBLEWRAP_HINT, sandbox_available, sandbox_problem
+    from course.grading.pipeline.parallel import clear_logs, start_workers
 
     isolate = not args.no_isolation
     if isolate and not sandbox_available():  # fails closed: student code never runs unsandboxed unless told to
@@ -91,8 +91,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace, course: CourseFolder, workers) -> int:
     # imported here, not at the top: nbgrader takes seconds to import, and `pm-course --help` or `start` need none of it
-    from ..grading.sandbox import missing_protections
-    from .class_results import grade_and_report
+    from course.cli.class_results import grade_and_report
+    from course.grading.kernels.sandbox import missing_protections
 
     for missing in missing_protections(isolate=not args.no_isolation):
         print(f"Note: this host lacks {missing}.")

@@ -18,8 +18,8 @@ import argparse
 import time
 from pathlib import Path
 
-from ..errors import CourseError
-from ..lesson_items import resolve_lesson
+from course.content.lesson_items import resolve_lesson
+from course.errors import CourseError
 
 HELP = "open, watch, close and export a live class session on the course's JupyterHub"
 
@@ -49,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..live.client import LiveClient
+    from course.live.client import LiveClient
 
     client = LiveClient.from_environment(args.service)
     action = args.action
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
               f"Export it: pm-course live export {lesson} --session {closed['id']}")
         return 0
     if action == "export":
-        from ..live.export import export_answers
+        from course.live.export import export_answers
 
         path = export_answers(client, session, args.output, anonymous=args.anonymous)
         print(f"Answers of session {session['id']} ({lesson}): {path}")
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _show(client, session, args: argparse.Namespace) -> int:
-    from ..live.render import summary_text
+    from course.live.render import summary_text
 
     while True:
         summary = client.summary(session["id"])

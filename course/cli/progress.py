@@ -1,15 +1,15 @@
 """Show where you stand in the course: per lesson, whether you opened and ran it, how many check questions you got
 right at the first try, how your scenario ended, and how many missed questions are due for review.
 
-Reads only what your own work left in the workspace's lessons folder (see course/progress.py); changes nothing.
+Reads only what your own work left in the workspace's lessons folder (see course/learner/progress.py); changes nothing.
 """
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from ..errors import CourseError
-from .start import DEFAULT_WORKSPACE
+from course.cli.start import DEFAULT_WORKSPACE
+from course.errors import CourseError
 
 HELP = "show your progress through the lessons and the review questions due"
 
@@ -23,7 +23,10 @@ def run(args: argparse.Namespace) -> int:
     lessons = args.dir.expanduser() / "lessons"
     if not lessons.is_dir():
         raise CourseError(f"No lessons in {args.dir}: run 'pm-course start' first, or name your workspace with --dir.")
-    from ..progress import lesson_progress, progress_text  # only this command pays for reading quizzes and scenarios
+    from course.learner.progress import (  # only this command pays for reading quizzes and scenarios
+        lesson_progress,
+        progress_text,
+    )
 
     print(progress_text(lesson_progress(lessons)))
     return 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..grading.course_folder import CourseFolder
+from course.grading.pipeline.course_folder import CourseFolder
 
 HELP = "report what the class misunderstood in a graded assignment (HTML, PNG and CSV)"
 
@@ -21,7 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..grading.report import build_report  # pandas, matplotlib and nbgrader: only when a report is asked for
+    from course.grading.reports.report import (
+        build_report,  # pandas, matplotlib and nbgrader: only when a report is asked for
+    )
 
     course = CourseFolder.at(args.course, args.db)
     paths = build_report(course, args.assignment, args.out or course.root / "reports" / args.assignment)

@@ -18,8 +18,8 @@ import argparse
 import textwrap
 from pathlib import Path
 
-from ..errors import CourseError
-from ..scenario import OUTCOME_NAMES, Scenario, ScenarioRun, check_file, load_scenario
+from course.errors import CourseError
+from course.exercises.scenario import OUTCOME_NAMES, Scenario, ScenarioRun, check_file, load_scenario
 
 HELP = "check scenario files for every problem, or play one in the terminal"
 WIDTH = 100

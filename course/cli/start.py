@@ -21,11 +21,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..environment import child_environment
-from ..errors import CourseError
-from ..feedback import SERVER_ROOT_VARIABLE
-from ..paths import FIRST_LESSON
-from ..workspace import sync_workspace
+from course.errors import CourseError
+from course.exercises.feedback import SERVER_ROOT_VARIABLE
+from course.learner.workspace import sync_workspace
+from course.paths import FIRST_LESSON
+from course.processes.environment import child_environment
 
 HELP = "copy the lessons and exercises into a workspace and open JupyterLab"
 DEFAULT_WORKSPACE = "pm-course-workspace"
@@ -119,7 +119,7 @@ def learner_url(port: int, token: str) -> str:
 
 
 def jupyterlab_command(workspace: Path, port: int, no_browser: bool, extra: list[str]) -> list[str]:
-    command = [sys.executable, "-m", "course.run_module", "jupyterlab", f"--ServerApp.root_dir={workspace}",
+    command = [sys.executable, "-m", "course.processes.run_module", "jupyterlab", f"--ServerApp.root_dir={workspace}",
                f"--LabApp.default_url=/lab/tree/lessons/{FIRST_LESSON}", f"--port={port}",
                "--ServerApp.port_retries=0", "--ServerApp.answer_yes=True", *QUIET]
     if no_browser:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..grading.course_folder import CourseFolder
+from course.grading.pipeline.course_folder import CourseFolder
 
 HELP = "show per student: submitted, autograded, pending hand grading, final, feedback written and released"
 
@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     course = CourseFolder.at(args.course, args.db)
     course.require_assignment(args.assignment)
     course.require_gradebook()
-    from ..grading.status import class_status
+    from course.grading.pipeline.status import class_status
 
     table = class_status(course, args.assignment)
     if table.empty:

@@ -11,9 +11,9 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from ..errors import CourseError
-from ..grading.spreadsheet_csv import write_csv
-from .client import LiveClient
+from course.errors import CourseError
+from course.grading.pipeline.spreadsheet_csv import write_csv
+from course.live.client import LiveClient
 
 COLUMNS = ["session", "lesson", "student", "widget", "item", "label", "answer", "first_answer", "right",
            "misconception", "changes", "first_at", "updated_at"]

@@ -41,13 +41,13 @@ from urllib.parse import urlparse
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler, HubOAuthenticated, check_scopes
 from tornado import ioloop, web
 
-from ..errors import DataFileError
-from ..lesson_items import QUIZ, ROLE_SORTER, SCENARIO, LessonItem, lesson_ids, lesson_items
-from ..quiz import chosen_keys
-from .protocol import ANSWER_SCOPE, MANAGE_SCOPE, READ_SCOPE, SERVICE_NAME, signal_file
-from .render import summary_html
-from .store import LiveStore, Session
-from .summary import answer_rows, summarise
+from course.content.lesson_items import QUIZ, ROLE_SORTER, SCENARIO, LessonItem, lesson_ids, lesson_items
+from course.errors import DataFileError
+from course.exercises.quiz import chosen_keys
+from course.live.protocol import ANSWER_SCOPE, MANAGE_SCOPE, READ_SCOPE, SERVICE_NAME, signal_file
+from course.live.render import summary_html
+from course.live.store import LiveStore, Session
+from course.live.summary import answer_rows, summarise
 
 LOG = logging.getLogger("pm-course-live")
 MAX_BODY = 16 * 1024
@@ -196,7 +196,7 @@ class AnswerHandler(_Handler):
 def invalid_answer(item: LessonItem, answer: Any) -> str | None:
     """Why ``answer`` is no answer to ``item`` (None when it is one)."""
     if item.kind == SCENARIO:
-        from ..scenario import load_scenario
+        from course.exercises.scenario import load_scenario
 
         if not (isinstance(answer, list) and all(isinstance(step, str) for step in answer) and len(answer) <= 50):
             return "a scenario answer is the list of choice ids taken"

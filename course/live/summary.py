@@ -1,19 +1,21 @@
 """What the instructor's live view shows for a session: per item, counts and shares, never a name.
 
-Built by the service from the session's stored answers and the lesson's items (:mod:`course.lesson_items`), so the
+Built by the service from the session's stored answers and the lesson's items (:mod:`course.content.lesson_items`), so
+the
 names stay in the service: the summary carries counts only. Per quiz question and role-sorter statement: how many
 answered, and per option how many chose it, now (``latest``) and at their first answer (``first``: what the class
 believed before the feedback), with the misconception a wrong option stands for in the catalogue's words. Per
-scenario: the decision funnel of :func:`course.grading.funnel.decision_funnel` (at each decision, how many reached it
+scenario: the decision funnel of :func:`course.grading.reports.funnel.decision_funnel` (at each decision, how many
+reached it
 and took each choice, and the belief behind each below-best choice) and where the paths ended.
 """
 from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from ..lesson_items import QUIZ, SCENARIO, LessonItem, lesson_items, widget_uses
-from ..misconceptions import load_misconceptions
-from ..quiz import chosen_keys
+from course.content.lesson_items import QUIZ, SCENARIO, LessonItem, lesson_items, widget_uses
+from course.content.misconceptions import load_misconceptions
+from course.exercises.quiz import chosen_keys
 
 
 def summarise(lesson: str, answers: Iterable[Mapping[str, Any]], session: Mapping[str, Any] | None = None
@@ -57,8 +59,8 @@ def _choice_summary(item: LessonItem, rows: list[Mapping[str, Any]], beliefs: Ma
 
 
 def _scenario_summary(item: LessonItem, name: str, rows: list[Mapping[str, Any]]) -> dict[str, Any]:
-    from ..grading.funnel import decision_funnel, ending_counts
-    from ..scenario import load_scenario
+    from course.exercises.scenario import load_scenario
+    from course.grading.reports.funnel import decision_funnel, ending_counts
 
     scenario = load_scenario(name)
     paths = {}

@@ -19,10 +19,10 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..errors import CourseError
-from ..lesson_items import resolve_lesson
-from .client import LiveClient
-from .render import summary_html
+from course.content.lesson_items import resolve_lesson
+from course.errors import CourseError
+from course.live.client import LiveClient
+from course.live.render import summary_html
 
 
 class LiveClassView(widgets.VBox):
@@ -92,7 +92,7 @@ class LiveClassView(widgets.VBox):
 
     def export(self, path: str | Path | None = None) -> Path:
         """Write the session's answers to a CSV file (default ``live-<lesson>-session<id>.csv`` here)."""
-        from .export import export_answers
+        from course.live.export import export_answers
 
         if self.session is None:
             raise CourseError(f"there is no live session for {self.lesson} yet")

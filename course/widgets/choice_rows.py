@@ -12,8 +12,8 @@ from typing import Callable, Sequence
 
 import ipywidgets as widgets
 
-from ..feedback import Feedback
-from .saving import check_button, set_visible, show_answer_button
+from course.exercises.feedback import Feedback
+from course.widgets.saving import check_button, set_visible, show_answer_button
 
 NOT_CHOSEN = "— choose —"
 UNCHOSEN = ""  # the placeholder's value: with None, ipywidgets selects no option and the placeholder never shows

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from ..company_size import PATTERNS, check_pattern, load_stages
-from ..roles import role_name
-from .choice_rows import ChoiceRows
-from .saving import AnswerKeeper
+from course.content.roles import role_name
+from course.exercises.company_size import PATTERNS, check_pattern, load_stages
+from course.widgets.choice_rows import ChoiceRows
+from course.widgets.saving import AnswerKeeper
 
 
 class CompanySizeExplorer(widgets.VBox):

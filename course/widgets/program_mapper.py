@@ -1,6 +1,6 @@
 """The program mapper view: put each project in a program (or leave it stand-alone), see the network, press Check.
 
-The judging is :func:`course.program_mapper.check_grouping`'s. The view decides only how much of it a
+The judging is :func:`course.exercises.program_mapper.check_grouping`'s. The view decides only how much of it a
 learner sees: a first miss on a project says why its grouping is wrong and where to review; which projects
 it belongs with comes after a second miss on it or on "Show answer". A project's answer, for its attempts,
 is the set of projects it shares a program with (the program's label is only a colour).
@@ -13,13 +13,20 @@ from typing import Any, Mapping
 
 import ipywidgets as widgets
 
-from ..feedback import Attempts, Feedback
-from ..plots import program_map
-from ..portfolio import load_portfolio
-from ..program_mapper import SEE, STAND_ALONE, MapperProject, check_grouping, programs, projects_from_portfolio
-from .choice_rows import ChoiceRows
-from .output import replace_output
-from .saving import AnswerKeeper, check_button
+from course.content.portfolio import load_portfolio
+from course.exercises.feedback import Attempts, Feedback
+from course.exercises.program_mapper import (
+    SEE,
+    STAND_ALONE,
+    MapperProject,
+    check_grouping,
+    programs,
+    projects_from_portfolio,
+)
+from course.plots import program_map
+from course.widgets.choice_rows import ChoiceRows
+from course.widgets.output import replace_output
+from course.widgets.saving import AnswerKeeper, check_button
 
 DEFAULT_PROJECTS = ("P05", "P06", "P07", "P10", "P11", "P17", "P18", "P19", "P20", "P22", "P25", "P27")
 PROGRAMS = ("Program A", "Program B", "Program C", "Program D")

@@ -1,6 +1,7 @@
 """The quiz view: one block per question, options in this learner's order, judged when the learner presses Check.
 
-What a block says comes from :mod:`course.quiz` (the judging) and the item's :class:`~course.feedback.Attempts`
+What a block says comes from :mod:`course.exercises.quiz` (the judging) and the item's
+:class:`~course.exercises.feedback.Attempts`
 (how much it may say): a first miss is explained without the answer, which appears after a second miss or on
 "Show answer". A question without a key (graded work) is saved as answered and marked later.
 """
@@ -13,11 +14,10 @@ from typing import Any, Callable
 
 import ipywidgets as widgets
 
-from ..errors import DataFileError
-from ..feedback import Attempts
-from ..live.client import live_link
-from ..misconceptions import load_misconceptions
-from ..quiz import (
+from course.content.misconceptions import load_misconceptions
+from course.errors import DataFileError
+from course.exercises.feedback import Attempts
+from course.exercises.quiz import (
     MULTIPLE,
     NOTHING_TICKED,
     Option,
@@ -31,7 +31,15 @@ from ..quiz import (
     option_order,
     shown_record,
 )
-from .saving import PENDING, AnswerKeeper, answers_from_code, check_button, set_visible, show_answer_button
+from course.live.client import live_link
+from course.widgets.saving import (
+    PENDING,
+    AnswerKeeper,
+    answers_from_code,
+    check_button,
+    set_visible,
+    show_answer_button,
+)
 
 
 @lru_cache(maxsize=1)

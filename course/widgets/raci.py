@@ -1,7 +1,7 @@
 """The RACI builder view: a grid of activities by roles, one letter per cell, each row judged on Check.
 
 Given letters are filled and locked; a fully given row is a worked example, shown with its reason.
-What a row's feedback says comes from :mod:`course.raci` and the row's attempts.
+What a row's feedback says comes from :mod:`course.exercises.raci` and the row's attempts.
 """
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from ..feedback import Attempts
-from ..raci import (
+from course.content.roles import role_name
+from course.exercises.feedback import Attempts
+from course.exercises.raci import (
     LETTERS,
     RaciExercise,
     answer_only,
@@ -21,8 +22,14 @@ from ..raci import (
     missing_letters,
     row_letters,
 )
-from ..roles import role_name
-from .saving import PENDING, AnswerKeeper, answers_from_code, check_button, set_visible, show_answer_button
+from course.widgets.saving import (
+    PENDING,
+    AnswerKeeper,
+    answers_from_code,
+    check_button,
+    set_visible,
+    show_answer_button,
+)
 
 CELL_WIDTH = "130px"
 TEXT_WIDTH = "300px"

@@ -1,4 +1,5 @@
-"""The review deck in a lesson's warm-up: questions this learner missed before, asked again (course.review_deck).
+"""The review deck in a lesson's warm-up: questions this learner missed before, asked again
+(course.learner.review_deck).
 
 The questions are shown by :class:`~course.widgets.quiz.QuizWidget`, so they are judged, explained and saved as every
 quiz is (widget id ``review-<lesson>``); the deck reads those first attempts to space each question out further or
@@ -11,8 +12,8 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from ..review_deck import count_due, due_items, items_shown_before, review_quiz
-from .quiz import QuizWidget
+from course.learner.review_deck import count_due, due_items, items_shown_before, review_quiz
+from course.widgets.quiz import QuizWidget
 
 NOTHING_DUE = ("<i>Review: nothing to go over again today. Questions you miss at the first try in a check come back "
                "here in later warm-ups.</i>")

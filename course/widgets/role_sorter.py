@@ -1,6 +1,6 @@
 """The role sorter view: assign each statement of work to a role; each choice judged on its row's Check.
 
-What a row says comes from :func:`course.role_sorter.check_role` and the row's attempts: a first miss
+What a row says comes from :func:`course.exercises.role_sorter.check_role` and the row's attempts: a first miss
 explains what the chosen role does and where to review, the right role only after a second miss or on
 "Show answer". Statements without a key (graded work) are saved and marked later.
 """
@@ -12,14 +12,14 @@ from typing import Callable, Sequence
 
 import ipywidgets as widgets
 
-from ..errors import DataFileError
-from ..feedback import Attempts
-from ..live.client import live_link
-from ..misconceptions import load_misconceptions
-from ..role_sorter import Statement, answer_only, check_role, is_right_role, load_statements
-from ..roles import SORTABLE_ROLES, role_name
-from .choice_rows import ChoiceRows
-from .saving import PENDING, AnswerKeeper, answers_from_code
+from course.content.misconceptions import load_misconceptions
+from course.content.roles import SORTABLE_ROLES, role_name
+from course.errors import DataFileError
+from course.exercises.feedback import Attempts
+from course.exercises.role_sorter import Statement, answer_only, check_role, is_right_role, load_statements
+from course.live.client import live_link
+from course.widgets.choice_rows import ChoiceRows
+from course.widgets.saving import PENDING, AnswerKeeper, answers_from_code
 
 
 @lru_cache(maxsize=1)

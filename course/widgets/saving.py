@@ -2,7 +2,7 @@
 
 Besides the answers themselves a widget keeps, in the answer file, the attempts of every item (the
 first answer checked, how many were checked and missed, whether the answer was shown: see
-:class:`course.feedback.Attempts`) and what it showed (``shown``: item ids and option orders, which
+:class:`course.exercises.feedback.Attempts`) and what it showed (``shown``: item ids and option orders, which
 graded variants rely on). A damaged answer file is never overwritten before the learner answers
 again: until then the widget shows options in an order drawn from a seed of its own, which the answer that
 replaces the file keeps (so the order the learner saw stays).
@@ -16,8 +16,8 @@ from typing import Any, Callable, Mapping
 
 import ipywidgets as widgets
 
-from ..answers import AnswerFileError, AnswerStore
-from ..feedback import Attempts, attempts_by_item
+from course.exercises.feedback import Attempts, attempts_by_item
+from course.learner.answers import AnswerFileError, AnswerStore
 
 PENDING = "<i>Saved. This one is marked when your instructor grades the assignment.</i>"
 BUTTON_WIDTH = "auto"

@@ -1,6 +1,7 @@
 """The scenario player view: the learner's role, one decision at a time, its consequence, and a debrief at the end.
 
-Everything it shows is computed by :mod:`course.scenario` (path, state, points, debrief, plot); this module only
+Everything it shows is computed by :mod:`course.exercises.scenario` (path, state, points, debrief, plot); this module
+only
 lays it out and saves what the learner does in the answer file beside the notebook:
 
 * ``answers``: ``{"path": [choice ids], "ending": node id once an ending is reached}``, restored on reopening
@@ -9,7 +10,7 @@ lays it out and saves what the learner does in the answer file beside the notebo
   class view;
 * ``shown``: per node, the choice ids in the order this learner saw them.
 
-Choices appear in an order drawn per learner and per node (:func:`course.shuffling.shuffled`), so two learners
+Choices appear in an order drawn per learner and per node (:func:`course.exercises.shuffling.shuffled`), so two learners
 see different orders and one learner sees the same order every time. A graded scenario's public form has no key:
 the player shows consequences only, every decision is final, and the debrief comes with the instructor's feedback.
 """
@@ -22,12 +23,20 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..answers import AnswerFileError, AnswerStore
-from ..errors import DataFileError
-from ..live.client import live_link
-from ..scenario import OUTCOME_NAMES, DebriefLine, Scenario, ScenarioRun, Step, load_scenario, restorable_path
-from ..shuffling import shuffled
-from .output import replace_output
+from course.errors import DataFileError
+from course.exercises.scenario import (
+    OUTCOME_NAMES,
+    DebriefLine,
+    Scenario,
+    ScenarioRun,
+    Step,
+    load_scenario,
+    restorable_path,
+)
+from course.exercises.shuffling import shuffled
+from course.learner.answers import AnswerFileError, AnswerStore
+from course.live.client import live_link
+from course.widgets.output import replace_output
 
 _WARNING = '<div style="color:#b00020">⚠ {}</div>'
 _NOTE = '<div style="color:#555"><i>{}</i></div>'

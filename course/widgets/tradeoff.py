@@ -14,9 +14,9 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from ..plots import TradeoffCurve, tradeoff_svg
-from ..tradeoff import ReleaseModel
-from .saving import AnswerKeeper
+from course.exercises.tradeoff import ReleaseModel
+from course.plots import TradeoffCurve, tradeoff_svg
+from course.widgets.saving import AnswerKeeper
 
 MAX_FEATURES = 30
 SAVE_AFTER_SECONDS = 0.3

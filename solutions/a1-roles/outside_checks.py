@@ -1,13 +1,13 @@
-"""Outside checks of roles.ipynb: instructor only, never released (see course/grading/outside_checks.py).
+"""Outside checks of roles.ipynb: instructor only, never released (see course/grading/nbgrader_plugins/outside_checks.py).
 
 Each judge receives plain data brought back from the student's kernel and mirrors the hidden
 test of the same grade id, so an honest notebook scores the same inside and outside.
 """
 import pandas as pd
 
-from course.grading.outside_checks import Checks, same
+from course.grading.nbgrader_plugins.outside_checks import Checks, same
 from course.paths import data_dir
-from course.roles import ROLE_NAMES
+from course.content.roles import ROLE_NAMES
 
 checks = Checks("roles.ipynb", setup='''
 import pandas as pd
@@ -112,13 +112,13 @@ def _classify_roles(r):
 
 
 @checks.cell("role_sorter_roles",
-             sorted_roles='__import__("course.variants").variants.given_answers("a1-role-sorter", '
+             sorted_roles='__import__("course.exercises.variants").variants.given_answers("a1-role-sorter", '
                           'globals().get("role_sorter_answers"))')
 def _role_sorter(r):
     """A graded widget whose statements are drawn per student: marked here, on the student's own statements."""
     from pathlib import Path
 
-    from course.grading.widget_checks import judge_pool, load_key
+    from course.exercises.widget_checks import judge_pool, load_key
 
     return judge_pool("a1-role-sorter", r.sorted_roles, load_key(Path(__file__).resolve().parent, "a1-role-sorter"),
                       r.student, r.handed_in,

@@ -1,14 +1,14 @@
-"""Outside checks of portfolio.ipynb: instructor only, never released (see course/grading/outside_checks.py).
+"""Outside checks of portfolio.ipynb: instructor only, never released (see course/grading/nbgrader_plugins/outside_checks.py).
 
 Each judge receives plain data brought back from the student's kernel and mirrors the hidden
 test of the same grade id, so an honest notebook scores the same inside and outside.
 """
-from course.grading.outside_checks import Checks, same
-from course.portfolio import load_portfolio
+from course.grading.nbgrader_plugins.outside_checks import Checks, same
+from course.content.portfolio import load_portfolio
 
 checks = Checks("portfolio.ipynb", setup='''
 import pandas as pd
-from course.portfolio import load_portfolio
+from course.content.portfolio import load_portfolio
 
 def portfolio_table():
     # loaded afresh for every call: never the notebook's `portfolio`, which the student may have changed

@@ -1,11 +1,11 @@
-"""Outside checks of tradeoffs.ipynb: instructor only, never released (see course/grading/outside_checks.py).
+"""Outside checks of tradeoffs.ipynb: instructor only, never released (see course/grading/nbgrader_plugins/outside_checks.py).
 
 Each judge receives plain data brought back from the student's kernel and mirrors the hidden
 test of the same grade id, so an honest notebook scores the same inside and outside.
 """
 import pandas as pd
 
-from course.grading.outside_checks import Checks
+from course.grading.nbgrader_plugins.outside_checks import Checks
 from course.paths import data_dir
 
 CAPACITY_WEEKS = 16  # the notebook's capacity; a probe never reads the notebook's own variable
@@ -83,13 +83,13 @@ def _slip_values(r):
 
 
 @checks.cell("decision_owners",
-             owners='__import__("course.variants").variants.given_answers("a3-decision-owners", '
+             owners='__import__("course.exercises.variants").variants.given_answers("a3-decision-owners", '
                     'globals().get("decision_owner_answers"))')
 def _owners(r):
     """A graded widget whose questions are drawn per student: marked here, on the student's own questions."""
     from pathlib import Path
 
-    from course.grading.widget_checks import judge_pool, load_key
+    from course.exercises.widget_checks import judge_pool, load_key
 
     return judge_pool("a3-decision-owners", r.owners, load_key(Path(__file__).resolve().parent,
                                                                "a3-decision-owners"), r.student, r.handed_in,

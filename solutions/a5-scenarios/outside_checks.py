@@ -1,19 +1,19 @@
-"""Outside checks of scenarios.ipynb: instructor only, never released (see course/grading/outside_checks.py).
+"""Outside checks of scenarios.ipynb: instructor only, never released (see course/grading/nbgrader_plugins/outside_checks.py).
 
 Both parts are graded scenarios: the student plays their public form (data/scenarios/, no points), and the
 in-kernel tests only see that a decision was taken. These checks mark the recorded path in the grader's process
 with the full form in scenario-keys/ beside this file: points per decision as the file defines them, partial credit
-for a partial or recovering path, and every decision's debrief in the feedback (course/grading/widget_checks.py).
+for a partial or recovering path, and every decision's debrief in the feedback (course/exercises/widget_checks.py).
 """
 from pathlib import Path
 
-from course.grading.outside_checks import Checks
-from course.grading.widget_checks import judge_scenario
+from course.grading.nbgrader_plugins.outside_checks import Checks
+from course.exercises.widget_checks import judge_scenario
 
 KEYS = Path(__file__).resolve().parent / "scenario-keys"
 
 checks = Checks("scenarios.ipynb", setup='''
-from course.answers import AnswerStore
+from course.learner.answers import AnswerStore
 ''')
 
 

@@ -9,9 +9,9 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from course.grading.gradebook import default_db_url
-from course.grading.nbgrader_runner import run_nbgrader
-from course.grading.simulate import fill_solutions
+from course.grading.pipeline.gradebook import default_db_url
+from course.grading.pipeline.nbgrader_runner import run_nbgrader
+from tests.support.simulate import fill_solutions
 
 from ..conftest import ASSIGNMENTS, free_port
 from .conftest import TOKEN, screenshot, serving

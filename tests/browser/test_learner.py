@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from course.grading.gradebook import default_db_url, item_scores
-from course.grading.nbgrader_runner import run_nbgrader
-from course.quiz import load_quiz
-from course.roles import ROLE_NAMES
-from course.variants import load_pool
+from course.content.roles import ROLE_NAMES
+from course.exercises.quiz import load_quiz
+from course.exercises.variants import load_pool
+from course.grading.pipeline.gradebook import default_db_url, item_scores
+from course.grading.pipeline.nbgrader_runner import run_nbgrader
 
 from ..conftest import REPO, free_port
 from .conftest import TOKEN, run_all_cells, screenshot, serving, wait_for_idle_kernel
@@ -97,7 +97,8 @@ def test_assignment_answered_in_browser_is_graded_as_saved(learner_server, page,
     page.keyboard.press("Shift+Enter")
     page.keyboard.press("Shift+Enter")
     wait_for_idle_kernel(page)
-    # the learner's four statements are drawn from a pool (course/variants.py): answer the first one shown, right
+    # the learner's four statements are drawn from a pool (course/exercises/variants.py): answer the first one shown,
+    # right
     statements = {item.text: item.id for item in load_pool("a1-role-sorter").items}
     key = json.loads((REPO / "solutions" / "a1-roles" / "misconceptions.json").read_text())["a1-role-sorter"]
     row = page.locator(".widget-hbox", has=page.locator("select")).filter(

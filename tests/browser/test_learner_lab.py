@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from course.quiz import load_quiz
+from course.exercises.quiz import load_quiz
 
 from ..conftest import free_port
 from .conftest import TOKEN, run_all_cells, screenshot, serving, wait_for_idle_kernel

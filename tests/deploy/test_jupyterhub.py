@@ -27,9 +27,9 @@ import sqlalchemy
 from nbgrader.api import Gradebook
 
 from course.cli import main
-from course.environment import child_environment
-from course.grading.nbgrader_runner import run_nbgrader
-from course.grading.simulate import fill_solutions
+from course.grading.pipeline.nbgrader_runner import run_nbgrader
+from course.processes.environment import child_environment
+from tests.support.simulate import fill_solutions
 
 from ..conftest import IN_CI, REPO, free_port
 from ..grading.test_no_leaks import HIDDEN

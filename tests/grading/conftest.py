@@ -14,9 +14,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.grading.mistakes import apply_mistake, load_mistakes
-from course.grading.nbgrader_runner import run_nbgrader
-from course.grading.simulate import fill_solutions
+from course.grading.pipeline.nbgrader_runner import run_nbgrader
+from tests.support.mistakes import apply_mistake, load_mistakes
+from tests.support.simulate import fill_solutions
 
 from ..conftest import ASSIGNMENTS, REPO
 
@@ -44,7 +44,7 @@ def with_mistake(course: Path, name: str) -> nbformat.NotebookNode:
 
 def _answer_with_the_role_sorter(course: Path, folder: Path) -> None:
     """Answer a1's role sorter by clicking, as the widget records it: all right but the last statement drawn."""
-    from course.variants import pool_statements
+    from course.exercises.variants import pool_statements
     from course.widgets import RoleSorterWidget
 
     key = json.loads((course / "solutions" / A1 / "misconceptions.json").read_text())["a1-role-sorter"]

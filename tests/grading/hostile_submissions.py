@@ -31,9 +31,10 @@ from typing import Callable
 
 import nbformat
 
-from course.variants import load_pool
+from course.exercises.variants import load_pool
 
-# the role sorter's key over its whole pool (each student sees four statements drawn from it: course/variants.py)
+# the role sorter's key over its whole pool (each student sees four statements drawn from it:
+# course/exercises/variants.py)
 STATEMENT_KEY = {statement: spec["correct"] for statement, spec in json.loads(
     (Path(__file__).resolve().parents[2] / "solutions" / "a1-roles" / "misconceptions.json").read_text()
 )["a1-role-sorter"].items()}
@@ -190,10 +191,10 @@ get_ipython().set_custom_exc((BaseException,), lambda shell, kind, value, tb, tb
 
 FAKE_HELPER = '''
 import sys, types
-fake = types.ModuleType("course.grading.widget_checks")
+fake = types.ModuleType("course.exercises.widget_checks")
 fake.points_for_matches = lambda answers, key, points: points
 fake.answered_points = lambda answers, count, points: points
-sys.modules["course.grading.widget_checks"] = fake
+sys.modules["course.exercises.widget_checks"] = fake
 '''
 
 FAKE_PROBE_LINE = '''

@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from course.answers import AnswerStore
-from course.grading.gradebook import autograded_total, default_db_url, item_scores
+from course.grading.pipeline.gradebook import autograded_total, default_db_url, item_scores
+from course.learner.answers import AnswerStore
 
 from ..conftest import ASSIGNMENTS, REPO
 from .conftest import A1, NBGRADER_CLASS

@@ -13,11 +13,11 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from course.cli import main
-from course.grading import preprocessors
-from course.grading.nbgrader_runner import run_nbgrader
-from course.grading.outside_checks import PROBE_MARK, Checks, UnknownProbe, check_error_line
-from course.grading.preprocessors import PROBE_METADATA, VERDICTS_SUFFIX, JudgeOutsideKernel
-from course.grading.simulate import fill_solutions
+from course.grading.nbgrader_plugins import preprocessors
+from course.grading.nbgrader_plugins.outside_checks import PROBE_MARK, Checks, UnknownProbe, check_error_line
+from course.grading.nbgrader_plugins.preprocessors import PROBE_METADATA, VERDICTS_SUFFIX, JudgeOutsideKernel
+from course.grading.pipeline.nbgrader_runner import run_nbgrader
+from tests.support.simulate import fill_solutions
 
 
 def _printed(results: dict) -> str:

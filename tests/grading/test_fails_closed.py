@@ -6,8 +6,8 @@ import nbformat
 import pytest
 
 from course.cli import main
-from course.grading import sandbox
-from course.grading.simulate import fill_solutions
+from course.grading.kernels import sandbox
+from tests.support.simulate import fill_solutions
 
 pytestmark = pytest.mark.slow
 ASSIGNMENT = "a1-roles"

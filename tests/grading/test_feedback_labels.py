@@ -7,8 +7,8 @@ import json
 import nbformat
 import pytest
 
-from course.grading.feedback_labels import failing_line, failure_label
-from course.grading.graded_items import load_graded_items
+from course.grading.pipeline.feedback_labels import failing_line, failure_label
+from course.grading.pipeline.graded_items import load_graded_items
 
 from ..conftest import REPO
 

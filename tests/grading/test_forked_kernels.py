@@ -1,5 +1,5 @@
-"""Kernels forked from the grading template (course/grading/kernel_template.py) through the jupyter_client
-provisioner (course/grading/forked_kernels.py), driven by nbclient exactly as nbgrader drives them.
+"""Kernels forked from the grading template (course/grading/kernels/kernel_template.py) through the jupyter_client
+provisioner (course/grading/kernels/forked_kernels.py), driven by nbclient exactly as nbgrader drives them.
 
 A forked kernel must behave as a new one (its own folder, environment, random state), start with the course's
 libraries already imported, and, in the sandbox, find nothing of the kernel before it: no file it wrote anywhere,
@@ -26,8 +26,8 @@ import pytest
 from nbclient import NotebookClient
 from traitlets.config import Config
 
-from course.grading import forked_kernels, sandbox
-from course.grading.sandbox import KERNEL_NAME, use_kernel_template
+from course.grading.kernels import forked_kernels, sandbox
+from course.grading.kernels.sandbox import KERNEL_NAME, use_kernel_template
 
 from ..conftest import require_bubblewrap
 from .hostile_submissions import (
@@ -131,7 +131,7 @@ def test_a_forked_kernel_starts_with_the_course_libraries_imported_and_works_in_
     (folder / "roles.ipynb").write_text('{"cells": ["the notebook nbgrader wrote, hidden tests included"]}')
     before, after = run(grading_config, folder,
                         "import sys; print(all(name in sys.modules for name in ('pandas', 'ipywidgets', "
-                        "'course.roles', 'course.widgets.role_sorter')))",
+                        "'course.content.roles', 'course.widgets.role_sorter')))",
                         "import os, pandas as pd\nprint(sorted(os.listdir()), pd.Series([1, 2]).sum())\n"
                         "open('pm-course-answers.json', 'w').write('changed')")
     assert before.strip() == "True", "the template preloads what the assignments import"
@@ -426,7 +426,7 @@ def test_without_the_log_the_kernel_writes_escape_sequences_to_the_terminal(grad
 # ---- temporary folders -------------------------------------------------------------------------------------------
 
 def test_private_folders_are_removed_when_a_process_ends_and_after_a_crash(tmp_path):
-    make = ("import os, signal, sys\nfrom course.grading.sandbox import make_private_folder\n"
+    make = ("import os, signal, sys\nfrom course.grading.kernels.sandbox import make_private_folder\n"
             "print(make_private_folder(), flush=True)\n")
     env = {**os.environ, "TMPDIR": str(tmp_path)}
     ended = subprocess.run([sys.executable, "-c", make], capture_output=True, text=True, env=env, check=True)

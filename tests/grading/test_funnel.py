@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from course.grading.funnel import decision_funnel, ending_counts, funnel_plot, recorded_path
-from course.scenario import load_scenario
+from course.exercises.scenario import load_scenario
+from course.grading.reports.funnel import decision_funnel, ending_counts, funnel_plot, recorded_path
 
 from ..conftest import REPO
 

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from course.cli import main
-from course.grading.gradebook import default_db_url, item_scores
-from course.grading.nbgrader_runner import run_nbgrader
-from course.scenario import load_scenario, strip_key
+from course.exercises.scenario import load_scenario, strip_key
+from course.grading.pipeline.gradebook import default_db_url, item_scores
+from course.grading.pipeline.nbgrader_runner import run_nbgrader
 from course.widgets import ScenarioPlayer
 
 from ..conftest import REPO

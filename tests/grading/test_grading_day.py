@@ -26,8 +26,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from course.grading.nbgrader_runner import run_nbgrader
-from course.grading.simulate import fill_solutions
+from course.grading.pipeline.nbgrader_runner import run_nbgrader
+from tests.support.simulate import fill_solutions
 
 from ..conftest import REPO, free_port, jupyter_environment
 

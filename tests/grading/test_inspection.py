@@ -1,4 +1,5 @@
-"""Looking at a submission before grading it (course/grading/inspection.py): each problem an instructor meets in a
+"""Looking at a submission before grading it (course/grading/pipeline/inspection.py): each problem an instructor meets
+in a
 real class, read from the folder alone, without nbgrader. tests/grading/test_pipeline.py grades the same kinds of
 submission end to end."""
 from __future__ import annotations
@@ -7,9 +8,9 @@ import json
 
 import pytest
 
-from course.answers import ANSWER_FILE_NAME
-from course.grading.course_folder import CourseFolder
-from course.grading.inspection import GRADED, NO_SUBMISSION, NOT_GRADABLE, inspect_submission
+from course.grading.pipeline.course_folder import CourseFolder
+from course.grading.pipeline.inspection import GRADED, NO_SUBMISSION, NOT_GRADABLE, inspect_submission
+from course.learner.answers import ANSWER_FILE_NAME
 
 ASSIGNMENT = "a1-roles"
 

@@ -11,9 +11,9 @@ import shutil
 
 import pytest
 
-from course.answers import ANSWER_FILE_NAME, AnswerStore
 from course.errors import CourseError
-from course.grading.nbgrader_runner import run_nbgrader
+from course.grading.pipeline.nbgrader_runner import run_nbgrader
+from course.learner.answers import ANSWER_FILE_NAME, AnswerStore
 
 KEY = {"format": 1, "answers": {"a4-cases": {"leaked": "the instructor's key"}}}
 OWN = {"format": 1, "answers": {"a4-cases": {"mine": "the student's own answer"}}}

@@ -31,10 +31,10 @@ import pandas as pd
 import pytest
 
 from course.cli import main
-from course.grading.gradebook import default_db_url, item_scores
-from course.grading.sandbox import SLOT_BYTES
-from course.grading.simulate import fill_solutions
-from course.variants import load_pool
+from course.exercises.variants import load_pool
+from course.grading.kernels.sandbox import SLOT_BYTES
+from course.grading.pipeline.gradebook import default_db_url, item_scores
+from tests.support.simulate import fill_solutions
 
 from ..conftest import REPO, require_bubblewrap
 from .hostile_submissions import (
@@ -255,7 +255,7 @@ def test_disk_ipc_and_processes_end_with_each_student(graded_class):
 def test_no_student_html_runs_where_it_is_rendered(graded_class, student):
     """Class 6: the written answer's script, handlers, javascript: links (in HTML and in Markdown), frames, forms,
     the outputs' script and an image's size metadata are inert in the feedback and in formgrader's page (both
-    rendered by nbconvert's HTMLExporter, sanitized by course/grading/safe_html.py)."""
+    rendered by nbconvert's HTMLExporter, sanitized by course/grading/nbgrader_plugins/safe_html.py)."""
     course = graded_class[0]
     assert "My answer" in _feedback(course, student) or student == "image_metadata"
     assert active_payloads(_feedback(course, student)) == []
@@ -294,7 +294,7 @@ def test_no_formula_reaches_the_reports_tables(graded_class, tmp_path, monkeypat
     text, never a formula. The mutation check writes the tables as the report did (pandas' to_csv)."""
     import csv
 
-    import course.grading.report as report
+    import course.grading.reports.report as report
 
     course = graded_class[0]
 
@@ -337,8 +337,8 @@ import re as _re
 from nbgrader.preprocessors import ClearHiddenTests as _ClearHiddenTests
 from nbgrader.preprocessors import Execute as _Execute
 
-import course.grading.outside_checks as _checks
-from course.grading.preprocessors import ExecuteWithinDeadline as _ExecuteWithinDeadline
+import course.grading.nbgrader_plugins.outside_checks as _checks
+from course.grading.nbgrader_plugins.preprocessors import ExecuteWithinDeadline as _ExecuteWithinDeadline
 
 c.Autograde.autograde_preprocessors = [step for step in c.Autograde.autograde_preprocessors
                                        if step.__name__ not in ("WithholdHiddenTests", "RestoreHiddenTests")]
@@ -371,7 +371,7 @@ def graded_before_the_fix(tmp_path_factory, generated_template, planted):
     _submit_class(course, {**{name: HOSTILE[name] for name in MUTATED},
                            "looks_around": looks_around(planted.targets())})
     # the mutated config patches the grader wherever it is loaded, this process too: undone once graded
-    from course.grading import outside_checks, preprocessors
+    from course.grading.nbgrader_plugins import outside_checks, preprocessors
 
     probe, update = outside_checks._PROBE_TEMPLATE, preprocessors.ExecuteWithinDeadline._update_display_id
     try:

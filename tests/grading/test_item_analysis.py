@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from course.grading.item_analysis import analyse_items, group_size, option_counts
+from course.grading.reports.item_analysis import analyse_items, group_size, option_counts
 
 from ..conftest import REPO
 
@@ -44,7 +44,7 @@ def test_wrong_options_are_counted_and_named_by_misconception():
 
 def test_pool_items_are_analysed_over_the_students_who_saw_them():
     """p and D of a pool item use only the students it was drawn for; an item seen by few is flagged so."""
-    from course.grading.item_analysis import analyse_pool_items
+    from course.grading.reports.item_analysis import analyse_pool_items
 
     nan = float("nan")
     right = pd.DataFrame({"w/x": [1, 1, 0, 0, nan, nan], "w/y": [0, 1, 1, 1, 1, 1], "w/z": [nan] * 6},
@@ -82,9 +82,9 @@ def test_the_report_takes_first_attempts_and_each_students_own_draw(tmp_path):
     recorded), bob handed in ada's file. Each is analysed on their own items, ada's first item as missed."""
     import json
 
-    from course.grading.course_folder import CourseFolder
-    from course.grading.report import first_answers, right_at_first
-    from course.variants import load_pool
+    from course.exercises.variants import load_pool
+    from course.grading.pipeline.course_folder import CourseFolder
+    from course.grading.reports.report import first_answers, right_at_first
 
     key = json.loads((REPO / "solutions" / "a3-tradeoffs" / "misconceptions.json").read_text())
     pool = load_pool("a3-decision-owners")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from course.grading.collect import collect_from_exchange, import_submissions
-from course.grading.course_folder import CourseFolder
-from course.grading.inspection import NOT_GRADABLE, inspect_submission
-from course.grading.lms import Identities
+from course.grading.pipeline.collect import collect_from_exchange, import_submissions
+from course.grading.pipeline.course_folder import CourseFolder
+from course.grading.pipeline.inspection import NOT_GRADABLE, inspect_submission
+from course.grading.pipeline.lms import Identities
 
 ASSIGNMENT = "a1-roles"
 ANSWERS = json.dumps({"format": 1, "answers": {"a1-role-sorter": {"c1": "program_manager"}}})
@@ -250,7 +250,7 @@ def test_canvas_rows_carry_the_ids_canvas_matches_on(course, notebook, tmp_path)
     the assignment's header exactly as Canvas exported it ('Title (id)'), so the import updates that assignment."""
     import pandas as pd
 
-    from course.grading.exports import export_grades
+    from course.grading.pipeline.exports import export_grades
 
     source = tmp_path / "submissions.zip"
     source.write_bytes(_canvas_download(notebook))
@@ -284,7 +284,7 @@ def test_canvas_rows_carry_the_ids_canvas_matches_on(course, notebook, tmp_path)
 def test_an_export_never_shrinks_silently(course, tmp_path):
     import pandas as pd
 
-    from course.grading.exports import export_grades
+    from course.grading.pipeline.exports import export_grades
 
     out = tmp_path / "out"
     first = export_grades(course, ASSIGNMENT, _summary([("ada", "final", 13.0), ("bob", "final", 9.0)]), out)

@@ -7,8 +7,8 @@ import re
 import nbformat
 import pytest
 
-from course.grading import preprocessors
-from course.grading.outside_checks import load_checks
+from course.grading.nbgrader_plugins import preprocessors
+from course.grading.nbgrader_plugins.outside_checks import load_checks
 
 from ..conftest import REPO, SOLUTION_NOTEBOOKS
 

@@ -7,8 +7,15 @@ import json
 import nbformat
 import pytest
 
-from course.grading.outside_checks import PROBE_MARK, Checks, Raised, read_probe_results, same, share_of_matches
-from course.grading.preprocessors import (
+from course.grading.nbgrader_plugins.outside_checks import (
+    PROBE_MARK,
+    Checks,
+    Raised,
+    read_probe_results,
+    same,
+    share_of_matches,
+)
+from course.grading.nbgrader_plugins.preprocessors import (
     WITHHELD,
     ExecuteWithinDeadline,
     HideHiddenTests,
@@ -16,7 +23,7 @@ from course.grading.preprocessors import (
     WithholdHiddenTests,
     without_hidden_tests,
 )
-from course.grading.tampering import find_tampering
+from course.grading.nbgrader_plugins.tampering import find_tampering
 
 
 def line(results: dict) -> str:
@@ -136,7 +143,7 @@ def test_hidden_tests_are_cut_out_of_the_test_cells_only_and_an_open_region_hide
 def test_hidden_tests_never_reach_the_kernel_and_come_back_for_formgrader(monkeypatch):
     """Issue 17, class 1: what the kernel runs holds no hidden test (so no hook, notebook file or comparing object
     can learn an expected value from it); a student's cell that merely holds the marker runs as written."""
-    from course.grading import preprocessors
+    from course.grading.nbgrader_plugins import preprocessors
 
     checks = Checks("demo.ipynb")
     checks.cell("double_values")(lambda r: True)
@@ -152,7 +159,7 @@ def test_hidden_tests_never_reach_the_kernel_and_come_back_for_formgrader(monkey
 
 def test_hidden_tests_without_an_outside_check_stop_the_grading(monkeypatch):
     """Fails closed: hidden points that nothing would decide are never given away."""
-    from course.grading import preprocessors
+    from course.grading.nbgrader_plugins import preprocessors
 
     monkeypatch.setattr(preprocessors, "_checks_for", lambda *_: Checks("demo.ipynb"))
     notebook = nbformat.v4.new_notebook(cells=[_test_cell("double_values", HIDDEN)])

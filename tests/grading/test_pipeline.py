@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 from course.cli import main
-from course.grading.course_folder import CourseFolder
-from course.grading.gradebook import default_db_url, item_scores
-from course.grading.nbgrader_runner import run_nbgrader
-from course.grading.simulate import build_class, fill_solutions
+from course.grading.pipeline.course_folder import CourseFolder
+from course.grading.pipeline.gradebook import default_db_url, item_scores
+from course.grading.pipeline.nbgrader_runner import run_nbgrader
+from tests.support.simulate import build_class, fill_solutions
 
 from ..conftest import IN_CI, built_once_per_run, course_sources_key
 

@@ -1,4 +1,5 @@
-"""The course's nbgrader preprocessors (course/grading/preprocessors.py, feedback_filters.py), each on notebooks built
+"""The course's nbgrader preprocessors (course/grading/nbgrader_plugins/preprocessors.py, feedback_filters.py), each on
+notebooks built
 in memory, as nbgrader tests its own (nbgrader/tests/preprocessors/): no kernel, no nbgrader process.
 
 What they do inside a whole grading run (a kernel, the gradebook, the feedback) is tested end to end in the slow
@@ -16,11 +17,10 @@ from nbgrader.preprocessors import Execute, OverwriteCells, SaveCells
 from nbgrader.tests import create_grade_and_solution_cell, create_grade_cell, create_locked_cell
 from nbgrader.utils import compute_checksum, determine_grade
 
-from course.answers import ANSWER_FILE_NAME
-from course.grading import preprocessors
-from course.grading.feedback_filters import OWN_MESSAGES, ShortenTestTracebacks
-from course.grading.outside_checks import PROBE_MARK, Checks, Verdict
-from course.grading.preprocessors import (
+from course.grading.nbgrader_plugins import preprocessors
+from course.grading.nbgrader_plugins.feedback_filters import OWN_MESSAGES, ShortenTestTracebacks
+from course.grading.nbgrader_plugins.outside_checks import PROBE_MARK, Checks, Verdict
+from course.grading.nbgrader_plugins.preprocessors import (
     KERNEL_STOPPED,
     PROBE_METADATA,
     VERDICTS_SUFFIX,
@@ -31,6 +31,7 @@ from course.grading.preprocessors import (
     RefuseInstructorAnswers,
     RestoreDeletedCells,
 )
+from course.learner.answers import ANSWER_FILE_NAME
 
 HIDDEN = "assert double(2) == 4\n### BEGIN HIDDEN TESTS\nassert double(21) == 42\n### END HIDDEN TESTS"
 

@@ -21,11 +21,11 @@ import pytest
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-import course.grading.collect as collect
-from course.grading.collect import collect_from_exchange, import_submissions
-from course.grading.course_folder import CourseFolder
-from course.grading.widget_checks import judge_pool, load_key
-from course.variants import load_pool
+import course.grading.pipeline.collect as collect
+from course.exercises.variants import load_pool
+from course.exercises.widget_checks import judge_pool, load_key
+from course.grading.pipeline.collect import collect_from_exchange, import_submissions
+from course.grading.pipeline.course_folder import CourseFolder
 
 from ..conftest import REPO
 from .test_isolation import active_payloads
@@ -90,7 +90,7 @@ def test_student_html_is_cleaned_in_time_linear_in_its_size():
     million hours. The course's sanitizer cleans 300,000 in less time than bleach needs for 20,000."""
     from nbconvert.preprocessors.sanitize import SanitizeHTML
 
-    from course.grading.safe_html import SafeHTML, clean_html
+    from course.grading.nbgrader_plugins.safe_html import SafeHTML, clean_html
 
     def seconds(clean, text: str) -> float:
         start = time.perf_counter()
@@ -105,7 +105,7 @@ def test_student_html_is_cleaned_in_time_linear_in_its_size():
 def test_a_students_cell_cannot_pass_for_the_probe():
     """The grader removes its probe cell, found by its mark, once the notebook has run; a student's cell carrying the
     mark (an AST transformer, say) was removed with it: unseen in formgrader and the feedback, never named."""
-    from course.grading.preprocessors import PROBE_METADATA, AddProbeCell, JudgeOutsideKernel
+    from course.grading.nbgrader_plugins.preprocessors import PROBE_METADATA, AddProbeCell, JudgeOutsideKernel
 
     def graded(strip: bool) -> list[str]:
         notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import ast  # tampering"),

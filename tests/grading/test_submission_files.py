@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from course.grading.submission_files import (
+from course.grading.pipeline.submission_files import (
     UnsafeArchive,
     read_json,
     scan_folder,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from course.grading.terminal import escape_controls, terminal_safe_output
+from course.grading.pipeline.terminal import escape_controls, terminal_safe_output
 
 NAME = "eve\x1b]2;pwned\x07\x1b[2J\u202egnp.exe\x9b1m"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from course.environment import child_environment
+from course.processes.environment import child_environment
 
 from ..conftest import REPO, SOLUTION_NOTEBOOKS
 
@@ -30,7 +30,7 @@ def _validate_each(notebooks: list[Path], folder: Path) -> dict[str, str]:
         shutil.copy(path, folder / path.parent.name / path.name)
         relative.append(f"{path.parent.name}/{path.name}")
     # one stream, unbuffered, so that each notebook's verdict follows the log line naming it
-    output = subprocess.run([sys.executable, "-m", "course.run_module", "nbgrader", "validate", *relative],
+    output = subprocess.run([sys.executable, "-m", "course.processes.run_module", "nbgrader", "validate", *relative],
                             cwd=folder, env=dict(child_environment(), PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, timeout=900).stdout
     starts = [(match.start(), Path(match.group(1)).parent.name) for match in VALIDATING.finditer(output)]

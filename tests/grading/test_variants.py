@@ -10,11 +10,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.answers import ANSWER_FILE_NAME
 from course.cli import main
-from course.grading.gradebook import default_db_url, item_scores
-from course.grading.nbgrader_runner import run_nbgrader
-from course.variants import load_pool, pool_quiz, pool_raci
+from course.exercises.variants import load_pool, pool_quiz, pool_raci
+from course.grading.pipeline.gradebook import default_db_url, item_scores
+from course.grading.pipeline.nbgrader_runner import run_nbgrader
+from course.learner.answers import ANSWER_FILE_NAME
 from course.widgets import QuizWidget, RaciBuilder
 
 pytestmark = pytest.mark.slow

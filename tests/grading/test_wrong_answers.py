@@ -11,9 +11,9 @@ import json
 import nbformat
 import pytest
 
-from course.grading.gradebook import default_db_url, item_scores
-from course.grading.outside_checks import load_checks
-from course.grading.preprocessors import VERDICTS_SUFFIX
+from course.grading.nbgrader_plugins.outside_checks import load_checks
+from course.grading.nbgrader_plugins.preprocessors import VERDICTS_SUFFIX
+from course.grading.pipeline.gradebook import default_db_url, item_scores
 
 from ..conftest import ASSIGNMENTS
 from .conftest import MISTAKES, NBGRADER_CLASS

@@ -5,11 +5,11 @@ import json
 
 import pytest
 
-from course.answers import AnswerStore
-from course.company_size import load_stages
 from course.errors import DataFileError
+from course.exercises.company_size import load_stages
+from course.exercises.raci import load_raci
+from course.learner.answers import AnswerStore
 from course.paths import data_dir
-from course.raci import load_raci
 from course.widgets import CompanySizeExplorer, RaciBuilder
 
 

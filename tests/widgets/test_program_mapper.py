@@ -1,8 +1,8 @@
 """Does the program mapper judge groupings by the dependencies, and keep the learner's grouping?"""
 from __future__ import annotations
 
-from course.answers import AnswerStore
-from course.program_mapper import STAND_ALONE, MapperProject, check_grouping
+from course.exercises.program_mapper import STAND_ALONE, MapperProject, check_grouping
+from course.learner.answers import AnswerStore
 from course.widgets import ProgramMapper
 
 PROJECTS = {
@@ -92,7 +92,7 @@ def test_a_chain_of_hand_offs_over_years_is_not_a_program():
     """Do dependent projects that never run at the same time stand alone, while overlapping ones form a program?"""
     from datetime import date
 
-    from course.program_mapper import programs
+    from course.exercises.program_mapper import programs
 
     chain = {
         "launch": MapperProject("launch", "Launch", (), date(2019, 1, 7), date(2019, 6, 21)),
@@ -110,8 +110,8 @@ def test_a_chain_of_hand_offs_over_years_is_not_a_program():
 
 def test_the_portfolio_programs_are_projects_that_overlap_and_depend():
     """Among the mapper's twelve projects, are the programs exactly the overlapping dependent groups of the data?"""
-    from course.portfolio import load_portfolio
-    from course.program_mapper import programs, projects_from_portfolio
+    from course.content.portfolio import load_portfolio
+    from course.exercises.program_mapper import programs, projects_from_portfolio
 
     chosen = ("P05", "P06", "P07", "P10", "P11", "P17", "P18", "P19", "P20", "P22", "P25", "P27")
     found = programs(projects_from_portfolio(load_portfolio(), chosen))

@@ -6,8 +6,8 @@ import json
 import ipywidgets as widgets
 import pytest
 
-from course.answers import ANSWER_FILE_NAME, AnswerStore
-from course.quiz import load_quiz, unkeyed_quiz
+from course.exercises.quiz import load_quiz, unkeyed_quiz
+from course.learner.answers import ANSWER_FILE_NAME, AnswerStore
 from course.widgets import QuizWidget
 
 from ..test_quiz import sample_quiz

@@ -1,8 +1,8 @@
 """Does the role sorter explain each assignment, keep answers, and accept typed answers?"""
 from __future__ import annotations
 
-from course.answers import AnswerStore
-from course.role_sorter import load_statements
+from course.exercises.role_sorter import load_statements
+from course.learner.answers import AnswerStore
 from course.widgets import RoleSorterWidget
 from course.widgets.role_sorter import statements_without_key
 

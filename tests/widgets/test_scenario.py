@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from course.answers import ANSWER_FILE_NAME
-from course.scenario import load_scenario, parse_scenario, strip_key
-from course.shuffling import shuffled
+from course.exercises.scenario import load_scenario, parse_scenario, strip_key
+from course.exercises.shuffling import shuffled
+from course.learner.answers import ANSWER_FILE_NAME
 from course.widgets import ScenarioPlayer
 
 from ..conftest import REPO

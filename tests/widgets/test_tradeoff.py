@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from course.answers import AnswerStore
+from course.exercises.tradeoff import best_scope, simulate_release
+from course.learner.answers import AnswerStore
 from course.plots import TradeoffCurve
-from course.tradeoff import best_scope, simulate_release
 from course.widgets import TradeoffSimulator
 
 

@@ -1,0 +1,1 @@
+"""The course's content and its data: cases, responses, glossary, misconceptions, lessons' items, slides."""

@@ -1,0 +1,1 @@
+"""nbgrader extensions: preprocessors and exporters the course's nbgrader configuration names."""

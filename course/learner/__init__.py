@@ -1,0 +1,1 @@
+"""The learner's runtime: answers kept between sessions, the workspace, progress and the review deck."""

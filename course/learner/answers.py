@@ -1,0 +1,230 @@
+"""Answers given through widgets, kept in a small JSON file beside the notebook.
+
+The file (``pm-course-answers.json`` in the notebook's folder) maps a widget id to
+that widget's answers (``answers``). Beside them it keeps the learner's *seed*, which fixes the
+order in which options and choices are shown (and which variants of a graded item a student gets
+where no hub user name decides it), and *sections*: per widget, what the widget wants to remember
+besides the answers themselves (``attempts``: the first attempt of every item, which item analysis
+uses; ``shown``: which items and option orders a graded widget showed; ``pools``: which items of a
+pool a graded widget drew, and from which seed, see :mod:`course.exercises.variants`).
+
+It is written atomically (a temporary file renamed over the old one) under a lock, so two
+kernels saving at once never leave half a file. It travels with an nbgrader submission,
+where autograded test cells read it.
+
+A file that is not valid JSON, or not shaped as written here, is never a crash:
+:meth:`AnswerStore.load` raises :class:`AnswerFileError`, whose message a widget
+shows, and the widget starts unanswered. The bad file is kept as it is until the
+learner answers again, so nothing is destroyed silently.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock
+
+from course.errors import CourseError
+
+ANSWER_FILE_NAME = "pm-course-answers.json"
+_FORMAT_VERSION = 1
+SECTIONS = ("attempts", "shown", "pools")
+
+
+class AnswerFileError(CourseError):
+    """The answer file exists but cannot be read as saved answers."""
+
+
+def _lock_for(path: Path) -> FileLock:
+    """The lock of one answer file, in a folder of the current user's own.
+
+    One shared lock folder would belong to whichever user came first, and on a JupyterHub with a system user per
+    student every later student could not save (PermissionError). So each user has ``pm-course-locks-<uid>`` in the
+    temporary folder, private to them; if someone else made a folder of that name first, a new private one is used.
+    """
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
+    return FileLock(str(_private_lock_dir() / f"{digest}.lock"), timeout=30)
+
+
+def _private_lock_dir() -> Path:
+    global _LOCK_DIR
+    if _LOCK_DIR is None or not _LOCK_DIR.is_dir():
+        uid = os.getuid() if hasattr(os, "getuid") else 0
+        folder = Path(tempfile.gettempdir()) / f"pm-course-locks-{uid}"
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+            owned = folder.lstat().st_uid == uid and not folder.is_symlink()
+        except OSError:
+            owned = False
+        _LOCK_DIR = folder if owned else Path(tempfile.mkdtemp(prefix="pm-course-locks-"))
+    return _LOCK_DIR
+
+
+_LOCK_DIR: Path | None = None
+
+
+def _answer_folder(folder: Path) -> Path:
+    """Where a notebook in ``folder`` keeps its answers: beside it, except in an assignment's instructor version.
+
+    An answer file in ``<course>/solutions/<assignment>/`` would hold the key, and nbgrader copies every file of that
+    folder to the students (``generate_assignment``); so an instructor running a solution notebook in place keeps the
+    answers in ``<course>/.pm-course/instructor-answers/<assignment>/`` instead (git and nbgrader ignore it).
+    """
+    absolute = folder.absolute()
+    course = absolute.parent.parent
+    if absolute.parent.name == "solutions" and (course / "nbgrader_config.py").is_file():
+        return course / ".pm-course" / "instructor-answers" / absolute.name
+    return folder
+
+
+class AnswerStore:
+    """Reads and writes the answer file of one folder."""
+
+    def __init__(self, folder: str | Path | None = None):
+        self.path = _answer_folder(Path(folder if folder is not None else os.getcwd())) / ANSWER_FILE_NAME
+
+    def load(self) -> dict[str, Any]:
+        """Every widget's answers, by widget id; empty when nothing was saved yet."""
+        return self._document()["answers"]
+
+    def _document(self) -> dict[str, Any]:
+        """The whole file, checked: ``answers`` and every section are objects of widget id to object."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {"answers": {}}
+        except OSError as error:
+            raise AnswerFileError(f"Could not read your saved answers in {self.path.name}: {error}") from None
+        try:
+            content = json.loads(text)
+        except (ValueError, RecursionError):
+            raise AnswerFileError(
+                f"Your saved answers in {self.path.name} are damaged (not valid JSON), so this exercise starts "
+                "unanswered. Answer again and the file is written afresh."
+            ) from None
+        answers = content.get("answers") if isinstance(content, dict) else None
+        if not _widget_map(answers) or not all(_widget_map(content.get(name, {})) for name in SECTIONS):
+            raise AnswerFileError(
+                f"{self.path.name} does not hold answers in the form this course writes, so this exercise starts "
+                "unanswered. Answer again and the file is written afresh."
+            )
+        return content
+
+    def answers_for(self, widget_id: str) -> dict[str, Any]:
+        """One widget's answers (question id to answer); empty when none were saved."""
+        return dict(self.load().get(widget_id, {}))
+
+    def section_for(self, section: str, widget_id: str) -> dict[str, Any]:
+        """What one widget keeps in a section (``attempts`` or ``shown``); empty when nothing was kept."""
+        return dict(self._document().get(_checked_section(section), {}).get(widget_id, {}))
+
+    def save(self, widget_id: str, answers: dict[str, Any], **sections: dict[str, Any]) -> None:
+        """Replace one widget's answers (and, when given, its part of each named section), keeping the rest."""
+        for name in sections:
+            _checked_section(name)
+        with _lock_for(self.path):
+            document = self._document_or_fresh()
+            document["answers"][widget_id] = answers
+            for name, value in sections.items():
+                document.setdefault(name, {})[widget_id] = value
+            self._write(document)
+
+    def keep(self, section: str, widget_id: str, value: dict[str, Any]) -> None:
+        """Replace one widget's part of a section, leaving its answers and everything else as they are."""
+        _checked_section(section)
+        with _lock_for(self.path):
+            document = self._document_or_fresh()
+            document.setdefault(section, {})[widget_id] = value
+            self._write(document)
+
+    def seed(self) -> str:
+        """The learner's seed: the hub user name where there is one, else a random one kept in the file.
+
+        On a JupyterHub the user name is also the nbgrader student id, so the grader can work out what a
+        student was shown without trusting the file; elsewhere the seed is made once and saved.
+        """
+        hub_user = os.environ.get("JUPYTERHUB_USER")
+        if hub_user:
+            return f"user:{hub_user}"
+        try:
+            saved = self._document().get("seed")
+        except AnswerFileError:
+            saved = None
+        if isinstance(saved, str) and saved:
+            return saved
+        with _lock_for(self.path):
+            document = self._document_or_fresh()
+            if not (isinstance(document.get("seed"), str) and document["seed"]):
+                document["seed"] = f"random:{secrets.token_hex(8)}"
+                try:
+                    self._write(document)
+                except OSError:  # a read-only folder: the order is still stable for this session
+                    pass
+            return document["seed"]
+
+    def known_seed(self) -> str | None:
+        """The learner's seed if one is already decided (hub user name, or kept in a readable file); never writes.
+
+        A widget that finds the file damaged uses it to avoid :meth:`seed`, which would write a fresh file over the
+        damaged one before the learner has answered.
+        """
+        hub_user = os.environ.get("JUPYTERHUB_USER")
+        if hub_user:
+            return f"user:{hub_user}"
+        try:
+            saved = self._document().get("seed")
+        except AnswerFileError:
+            return None
+        return saved if isinstance(saved, str) and saved else None
+
+    def adopt_seed(self, proposed: str) -> str:
+        """Keep ``proposed`` as the seed unless one is already decided; the seed in force.
+
+        A widget that showed options from a seed of its own (the file was damaged) calls it once the learner's
+        answer has replaced the file, so the order the learner saw stays the same in later sessions.
+        """
+        known = self.known_seed()
+        if known:
+            return known
+        with _lock_for(self.path):
+            document = self._document_or_fresh()
+            if not (isinstance(document.get("seed"), str) and document["seed"]):
+                document["seed"] = proposed
+                self._write(document)
+            return document["seed"]
+
+    def _document_or_fresh(self) -> dict[str, Any]:
+        try:
+            document = self._document()
+        except AnswerFileError:
+            document = {"answers": {}}
+        document["format"] = _FORMAT_VERSION
+        return document
+
+    def _write(self, content: dict[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".answers-", suffix=".tmp", dir=self.path.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(content, stream, indent=1, sort_keys=True)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temporary, self.path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def _widget_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(item, dict) for item in value.values())
+
+
+def _checked_section(name: str) -> str:
+    if name not in SECTIONS:
+        raise ValueError(f"unknown answer-file section {name!r}; known: {', '.join(SECTIONS)}")
+    return name

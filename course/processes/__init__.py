@@ -1,0 +1,1 @@
+"""Programs the course starts (JupyterLab, nbgrader, kernels): their environment and imports."""

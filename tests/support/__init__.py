@@ -1,0 +1,1 @@
+"""Fixtures shared by tests and benchmarks: simulated submissions and plausible mistakes (not shipped)."""
