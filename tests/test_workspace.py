@@ -57,8 +57,7 @@ def test_a_workspace_that_is_a_file_is_a_clear_error(tmp_path):
 
 def test_every_path_a_lesson_cites_is_in_the_workspace_read_only(tmp_path):
     """Do the data files and the release model the lessons name by path (`data/portfolio.csv`,
-    `course/exercises/tradeoff.py`)
-    open in the workspace, read-only and identical to the course's?"""
+    `course/exercises/tradeoff.py`) open in the workspace, read-only and identical to the course's?"""
     import os
     import re
     import stat

@@ -8,8 +8,7 @@ does not know, is always left as it is.
 
 Besides the lessons and exercises, the workspace holds every file a lesson cites by its path (the data sets in
 ``data/`` with their description ``data/README.md``, and the release model ``course/exercises/tradeoff.py``, whose
-docstring
-documents it), so a learner can open what the text points to. They are copied read-only: they are the course's
+docstring documents it), so a learner can open what the text points to. They are copied read-only: they are the course's
 record, not the learner's work.
 """
 from __future__ import annotations

@@ -1,13 +1,11 @@
 """What the instructor's live view shows for a session: per item, counts and shares, never a name.
 
 Built by the service from the session's stored answers and the lesson's items (:mod:`course.content.lesson_items`), so
-the
-names stay in the service: the summary carries counts only. Per quiz question and role-sorter statement: how many
+the names stay in the service: the summary carries counts only. Per quiz question and role-sorter statement: how many
 answered, and per option how many chose it, now (``latest``) and at their first answer (``first``: what the class
-believed before the feedback), with the misconception a wrong option stands for in the catalogue's words. Per
-scenario: the decision funnel of :func:`course.grading.reports.funnel.decision_funnel` (at each decision, how many
-reached it
-and took each choice, and the belief behind each below-best choice) and where the paths ended.
+believed before the feedback), with the misconception a wrong option stands for in the catalogue's words. Per scenario:
+the decision funnel of :func:`course.grading.reports.funnel.decision_funnel` (at each decision, how many reached it and
+took each choice, and the belief behind each below-best choice) and where the paths ended.
 """
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """The quiz view: one block per question, options in this learner's order, judged when the learner presses Check.
 
 What a block says comes from :mod:`course.exercises.quiz` (the judging) and the item's
-:class:`~course.exercises.feedback.Attempts`
-(how much it may say): a first miss is explained without the answer, which appears after a second miss or on
-"Show answer". A question without a key (graded work) is saved as answered and marked later.
+:class:`~course.exercises.feedback.Attempts` (how much it may say): a first miss is explained without the answer, which
+appears after a second miss or on "Show answer". A question without a key (graded work) is saved as answered and marked
+later.
 """
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """The scenario player view: the learner's role, one decision at a time, its consequence, and a debrief at the end.
 
 Everything it shows is computed by :mod:`course.exercises.scenario` (path, state, points, debrief, plot); this module
-only
-lays it out and saves what the learner does in the answer file beside the notebook:
+only lays it out and saves what the learner does in the answer file beside the notebook:
 
 * ``answers``: ``{"path": [choice ids], "ending": node id once an ending is reached}``, restored on reopening
   (a path saved by a v1 scenario, as choice indexes, is dropped with a note, never a crash);

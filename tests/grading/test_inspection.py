@@ -1,6 +1,5 @@
 """Looking at a submission before grading it (course/grading/pipeline/inspection.py): each problem an instructor meets
-in a
-real class, read from the folder alone, without nbgrader. tests/grading/test_pipeline.py grades the same kinds of
+in a real class, read from the folder alone, without nbgrader. tests/grading/test_pipeline.py grades the same kinds of
 submission end to end."""
 from __future__ import annotations
 

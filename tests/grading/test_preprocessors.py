@@ -1,6 +1,5 @@
 """The course's nbgrader preprocessors (course/grading/nbgrader_plugins/preprocessors.py, feedback_filters.py), each on
-notebooks built
-in memory, as nbgrader tests its own (nbgrader/tests/preprocessors/): no kernel, no nbgrader process.
+notebooks built in memory, as nbgrader tests its own (nbgrader/tests/preprocessors/): no kernel, no nbgrader process.
 
 What they do inside a whole grading run (a kernel, the gradebook, the feedback) is tested end to end in the slow
 tier: tests/grading/test_assignments.py, test_wrong_answers.py, test_isolation.py.

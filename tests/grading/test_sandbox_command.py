@@ -1,6 +1,5 @@
 """The sandbox as a command line (course/grading/kernels/sandbox.py), read without starting it: what the bubblewrap
-command
-binds, hides and passes on, and the grading kernel spec. What a kernel inside it can and cannot do is tested by
+command binds, hides and passes on, and the grading kernel spec. What a kernel inside it can and cannot do is tested by
 running one, in the slow tier (tests/grading/test_forked_kernels.py, test_isolation.py)."""
 from __future__ import annotations
 

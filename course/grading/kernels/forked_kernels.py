@@ -2,17 +2,14 @@
 
 Registered as the ``pm-course-forking`` entry point of ``jupyter_client.kernel_provisioners`` and named in the
 metadata of the grading kernel spec (:func:`course.grading.kernels.sandbox.use_kernel_template`), so nbgrader and
-nbclient
-start, interrupt, poll and end these kernels through their own machinery, unchanged.
+nbclient start, interrupt, poll and end these kernels through their own machinery, unchanged.
 
 Each grading process has one template (:mod:`course.grading.kernels.kernel_template`), started at its first kernel. When
 isolated, the template lives in a bubblewrap sandbox (:func:`course.grading.kernels.sandbox.template_command`) in a
-control
-group of its own (:mod:`course.grading.kernels.cgroups`). Before each kernel, every process in the sandbox but the
-template
-is ended and the student's folder (without the notebooks nbgrader put there, which already hold the instructor's
-tests) is copied into the sandbox's read-only *inbox*; the kernel copies it into a file system of its own, which
-ends with it. The kernel's sockets are bound here, in this process's private folder, and passed to it listening.
+control group of its own (:mod:`course.grading.kernels.cgroups`). Before each kernel, every process in the sandbox but
+the template is ended and the student's folder (without the notebooks nbgrader put there, which already hold the
+instructor's tests) is copied into the sandbox's read-only *inbox*; the kernel copies it into a file system of its own,
+which ends with it. The kernel's sockets are bound here, in this process's private folder, and passed to it listening.
 What the template and its kernels print goes to a log (at most :data:`course.grading.kernels.sandbox.LOG_BYTES` per
 template), never to the terminal.
 """

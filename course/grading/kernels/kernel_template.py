@@ -340,8 +340,7 @@ def _first_to_go_when_memory_runs_out() -> None:
 def check_student_namespaces(argv: list[str]) -> None:
     """Make a student's namespaces, as a kernel does, in a child; exit 0 when it works (run by
     :func:`course.grading.kernels.sandbox.sandbox_problem` inside a new sandbox, with the template's options, which
-    reads
-    the last line of its standard error as the reason)."""
+    reads the last line of its standard error as the reason)."""
     _log_to_stderr("%(message)s")
     slot = _student_slot(_arguments(argv))
     pid = os.fork()

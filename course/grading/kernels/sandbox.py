@@ -24,8 +24,7 @@ folder shape can defeat one), and an IPC namespace (SysV shared memory and messa
 Its sockets to the grader are passed to it already listening (the sandbox has no writable folder of the host's).
 Memory, processes and CPU are capped for the sandbox as a whole by a control group where the host offers one
 (:mod:`course.grading.kernels.cgroups`), and per process by ``setrlimit``. :func:`missing_protections` names what the
-host
-does not provide; without bubblewrap, ``pm-course grade`` refuses to run student code unless told
+host does not provide; without bubblewrap, ``pm-course grade`` refuses to run student code unless told
 ``--no-isolation``.
 """
 from __future__ import annotations

@@ -453,8 +453,7 @@ def _lowered_outputs(outside: float, points: float, answered: bool, tampering, h
                 + ". Tests cannot be passed that way: remove that code and answer the question itself.")
     elif answered and hidden and outside == 0:
         # a hidden test that failed, as the feedback labels one (course/grading/pipeline/feedback_labels.py): what the
-        # part
-        # checks and the lesson section to review, never the check's code or inputs
+        # part checks and the lesson section to review, never the check's code or inputs
         return [new_output("error", ename="AssertionError", evalue=why, traceback=[why])]
     if outside == 0:
         return [new_output("error", ename="CheckedOutsideYourNotebook", evalue=why, traceback=[why])]

@@ -10,8 +10,7 @@
   right (p above .90) or wrong (p below .20) are flagged too.
 
 Graded widgets draw their items per student from a pool (:mod:`course.exercises.variants`), so beside the graded cells
-every
-pool item gets its own p and D, over the students who saw it, from their *first* attempts (the answer file's
+every pool item gets its own p and D, over the students who saw it, from their *first* attempts (the answer file's
 ``attempts`` section): a learner who tried twice shows what they believed first, which is what the item measures.
 """
 from __future__ import annotations
