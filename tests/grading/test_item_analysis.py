@@ -88,7 +88,8 @@ def test_the_report_takes_first_attempts_and_each_students_own_draw(tmp_path):
 
     key = json.loads((REPO / "solutions" / "a3-tradeoffs" / "misconceptions.json").read_text())
     pool = load_pool("a3-decision-owners")
-    course = CourseFolder(tmp_path)
+    (tmp_path / "nbgrader_config.py").write_text((REPO / "nbgrader_config.py").read_text())  # the course's layout
+    course = CourseFolder.at(tmp_path)
 
     def hand_in(student, document):
         for folder in (course.submitted(student, "a3-tradeoffs"), course.autograded(student, "a3-tradeoffs")):

@@ -472,7 +472,7 @@ def _owner_name(uid: int) -> str:
 
 def import_notes(course: CourseFolder, assignment: str, student: str) -> list[str]:
     """What the last import said about this student (resubmissions, files left out), for the summary."""
-    return _load_import_notes(course.root / ".pm-course" / "grading" / assignment / IMPORT_NOTES).get(student, [])
+    return _load_import_notes(course.pipeline_dir(assignment) / IMPORT_NOTES).get(student, [])
 
 
 def _load_import_notes(path: Path) -> dict[str, list[str]]:

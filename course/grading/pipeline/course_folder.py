@@ -1,7 +1,10 @@
 """An nbgrader course folder as the grading pipeline sees it: its config, its folders, its students.
 
-The gradebook is where nbgrader's own configuration says it is: ``--db URL`` when given, else
-``c.CourseDirectory.db_url`` in the course's ``nbgrader_config.py``, else ``gradebook.db`` in the folder.
+Every folder nbgrader reads or writes (``solutions/``, ``exercises/``, ``submitted/<student>/<assignment>/``,
+``autograded/``, ``feedback/``) and the gradebook's URL come from nbgrader's own ``CourseDirectory``, configured by
+the course's ``nbgrader_config.py``: the pipeline and nbgrader cannot disagree on where anything is. The gradebook
+is ``--db URL`` when given, else ``c.CourseDirectory.db_url`` in the config file, else nbgrader's default,
+``gradebook.db`` in the folder.
 A student is a folder of ``submitted/`` whose name is a valid student id (:mod:`.submission_files`);
 anything else there is a stray, reported and never graded.
 """
@@ -13,9 +16,13 @@ import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from course.errors import CourseError
 from course.grading.pipeline.submission_files import printable, scan_folder, valid_student_id
+
+if TYPE_CHECKING:
+    from nbgrader.coursedir import CourseDirectory
 
 CONFIG_FILE = "nbgrader_config.py"
 DB_URL_SCHEMES = ("sqlite", "postgresql", "mysql", "mariadb")
@@ -44,9 +51,7 @@ class CourseFolder:
 
     def config(self):
         """nbgrader's configuration from the folder's config file, with the gradebook URL if one was given."""
-        from traitlets.config.loader import PyFileConfigLoader
-
-        config = PyFileConfigLoader(CONFIG_FILE, path=str(self.root)).load_config()
+        config = _load_config(self.root)
         config.CourseDirectory.root = str(self.root)
         if self.db_url:
             config.CourseDirectory.db_url = self.db_url
@@ -57,41 +62,54 @@ class CourseFolder:
         return config
 
     @property
+    def layout(self) -> "CourseDirectory":
+        """nbgrader's ``CourseDirectory`` for this folder (its folder names, path format and gradebook URL), read
+        once per folder and ``--db``; only read, never changed."""
+        return _course_directory(self.root, self.db_url)
+
+    @property
     def gradebook_url(self) -> str:
-        """``--db``, else the config file's ``c.CourseDirectory.db_url``, else ``gradebook.db`` in the folder."""
-        return self.db_url or _configured_db_url(self.root) or f"sqlite:///{self.root / 'gradebook.db'}"
+        """``--db``, else the config file's ``c.CourseDirectory.db_url``, else nbgrader's default (``gradebook.db``
+        in the folder)."""
+        return self.layout.db_url
 
     def require_gradebook(self) -> None:
         """Open the gradebook once, so that a wrong or unreachable database is one line, not a traceback."""
         open_gradebook_or_explain(self.gradebook_url)
 
+    def _folder(self, step: str, student: str = ".", assignment: str = ".") -> Path:
+        """nbgrader's folder for one step (``submitted_directory`` ...), of one student and assignment or of all
+        (``.``: pathlib drops it, as nbgrader's own ``format_path(step, ".", assignment)`` for the source does)."""
+        return Path(self.layout.format_path(step, student, assignment))
+
     def source(self, assignment: str) -> Path:
-        return self.root / "solutions" / assignment
+        return self._folder(self.layout.source_directory, assignment=assignment)
 
     def submitted(self, student: str | None = None, assignment: str | None = None) -> Path:
-        path = self.root / "submitted"
-        if student:
-            path = path / student
-        if assignment:
-            path = path / assignment
-        return path
+        return self._folder(self.layout.submitted_directory, student or ".", assignment or ".")
 
     def autograded(self, student: str, assignment: str) -> Path:
-        return self.root / "autograded" / student / assignment
+        return self._folder(self.layout.autograded_directory, student, assignment)
+
+    def feedback(self, student: str, assignment: str) -> Path:
+        return self._folder(self.layout.feedback_directory, student, assignment)
+
+    def released_folder(self, assignment: str) -> Path:
+        """The student version of the assignment, else (never generated yet) the instructor's."""
+        folder = self._folder(self.layout.release_directory, assignment=assignment)
+        return folder if folder.is_dir() else self.source(assignment)
 
     def released_notebooks(self, assignment: str) -> list[str]:
-        folder = self.root / "exercises" / assignment
-        if not folder.is_dir():
-            folder = self.source(assignment)
-        return sorted(path.name for path in folder.glob("*.ipynb"))
+        return sorted(path.name for path in self.released_folder(assignment).glob("*.ipynb"))
 
     def assignments(self) -> list[str]:
-        return sorted(path.name for path in (self.root / "solutions").iterdir() if path.is_dir())
+        return sorted(path.name for path in self._folder(self.layout.source_directory).iterdir() if path.is_dir())
 
     def require_assignment(self, assignment: str) -> None:
         if assignment not in self.assignments():
             known = ", ".join(self.assignments()) or "none"
-            raise CourseError(f"there is no assignment '{assignment}' in {self.root / 'solutions'} (known: {known})")
+            raise CourseError(f"there is no assignment '{assignment}' in {self._folder(self.layout.source_directory)} "
+                              f"(known: {known})")
 
     def students_with_folders(self) -> list[str]:
         """Every folder of ``submitted/`` named by a valid student id (never through a link)."""
@@ -208,16 +226,27 @@ def _without_password(url: str) -> str:
         return printable(url, 60)
 
 
-@lru_cache(maxsize=16)
-def _configured_db_url(root: Path) -> str | None:
-    """``c.CourseDirectory.db_url`` as the course's nbgrader_config.py sets it, if it does."""
+def _load_config(root: Path):
+    """The course's ``nbgrader_config.py``, freshly loaded (callers change their copy); a broken file is one line."""
     from traitlets.config.loader import PyFileConfigLoader
 
     try:
-        config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
+        return PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
     except Exception as error:  # the instructor's own config file: say which file is broken
         raise CourseError(f"{root / CONFIG_FILE} could not be read: {printable(error, 200)}") from None
-    url = config.CourseDirectory.get("db_url") if "CourseDirectory" in config else None
-    if url:
-        check_db_url(str(url), f"c.CourseDirectory.db_url in {CONFIG_FILE}")
-    return str(url) if url else None
+
+
+@lru_cache(maxsize=16)
+def _course_directory(root: Path, db_url: str | None) -> "CourseDirectory":
+    """nbgrader's ``CourseDirectory`` as the course's config file and ``--db`` configure it, with the config
+    file's ``db_url``, if it sets one, checked to be a database URL."""
+    from nbgrader.coursedir import CourseDirectory  # (nbgrader takes seconds to import: only once it is needed)
+
+    config = _load_config(root)
+    configured = config.CourseDirectory.get("db_url") if "CourseDirectory" in config else None
+    if configured and not db_url:
+        check_db_url(str(configured), f"c.CourseDirectory.db_url in {CONFIG_FILE}")
+    config.CourseDirectory.root = str(root)
+    if db_url:
+        config.CourseDirectory.db_url = db_url
+    return CourseDirectory(config=config)

@@ -33,7 +33,7 @@ from traitlets import Bool
 from course.grading.pipeline.course_folder import CourseFolder
 from course.grading.pipeline.gradebook import GradeState, PendingItem, grade_states
 from course.grading.pipeline.inspection import GRADED
-from course.grading.pipeline.journal import GradingJournal, StudentResult
+from course.grading.pipeline.journal import StudentResult, journal_for
 
 RECORD_FILE = "feedback.json"
 NONE, CURRENT, OUT_OF_DATE = "none", "current", "out of date"
@@ -68,10 +68,6 @@ def _save_record(course: CourseFolder, assignment: str, record: dict[str, dict])
     os.replace(temporary, path)
 
 
-def feedback_folder(course: CourseFolder, student: str, assignment: str) -> Path:
-    return course.root / "feedback" / student / assignment
-
-
 def _html_digests(folder: Path) -> dict[str, str]:
     if not folder.is_dir():
         return {}
@@ -82,7 +78,7 @@ def feedback_state(course: CourseFolder, assignment: str, student: str, state: G
                    result: StudentResult | None, record: dict[str, dict]) -> str:
     """``none``, ``current`` (matches the grade in the gradebook) or ``out of date``; ``(provisional)`` is added
     when the feedback says that parts are still to be graded."""
-    files = _html_digests(feedback_folder(course, student, assignment))
+    files = _html_digests(course.feedback(student, assignment))
     if not files:
         return NONE
     entry = record.get(student)
@@ -95,7 +91,7 @@ def feedback_state(course: CourseFolder, assignment: str, student: str, state: G
 def released_state(course: CourseFolder, assignment: str, student: str) -> str:
     """Whether nbgrader's ``release_feedback`` put this student's feedback in the exchange: ``no``, ``yes``,
     or ``an older version`` (the feedback changed since it was released)."""
-    folder = feedback_folder(course, student, assignment)
+    folder = course.feedback(student, assignment)
     secret_file = folder / "submission_secret.txt"
     if not secret_file.is_file():
         return "no"
@@ -167,7 +163,7 @@ def update_feedback(course: CourseFolder, assignment: str, results: dict[str, St
         record[student] = {"signature": state.signature if state else "", "final": final,
                            "score": state.score if state else None,
                            "notes": list(results[student].student_notes),
-                           "files": _html_digests(feedback_folder(course, student, assignment)),
+                           "files": _html_digests(course.feedback(student, assignment)),
                            "written": time.strftime("%Y-%m-%dT%H:%M:%S")}
         (run.generated if final else run.provisional).append(student)
     _save_record(course, assignment, record)
@@ -175,7 +171,7 @@ def update_feedback(course: CourseFolder, assignment: str, results: dict[str, St
 
 
 def _withdraw(course: CourseFolder, assignment: str, student: str, record: dict[str, dict]) -> None:
-    folder = feedback_folder(course, student, assignment)
+    folder = course.feedback(student, assignment)
     if folder.is_dir():
         target = course.pipeline_dir(assignment) / "withdrawn-feedback" / time.strftime("%Y%m%d-%H%M%S") / student
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -269,8 +265,7 @@ class AnnotateFeedback(Preprocessor):
             return nb, resources
         from nbgrader.coursedir import CourseDirectory
 
-        root = Path(CourseDirectory(config=self.config).root)
-        course = CourseFolder(root)
+        course = CourseFolder(Path(CourseDirectory(config=self.config).root))
         state = grade_states(info.get("db_url") or course.gradebook_url, assignment, [student]).get(student)
         pending = [item for item in (state.pending if state else ()) if item.notebook == notebook]
         by_id = {item.grade_id: item for item in pending}
@@ -290,8 +285,7 @@ class AnnotateFeedback(Preprocessor):
             notes.append(f"**Your grade is not final yet.** These parts are graded by hand and have not been graded: "
                          f"{parts}. The score above counts only what has been graded so far; the "
                          f"{state.pending_points:g} remaining points are added when they are graded.")
-        result = GradingJournal(root / ".pm-course" / "grading" / assignment / "journal.jsonl").finished().get(
-            student)
+        result = journal_for(course, assignment).finished().get(student)
         if result and result.student_notes:
             notes.append("**From grading your submission.** " + " ".join(result.student_notes))
         if notes:

@@ -18,7 +18,7 @@ from course.errors import CourseError
 from course.grading.pipeline.course_folder import CourseFolder, fingerprint_folder
 from course.grading.pipeline.gradebook import GradeState, grade_states
 from course.grading.pipeline.inspection import GRADED, NO_SUBMISSION, NOT_GRADABLE, inspect_submission
-from course.grading.pipeline.journal import GradingJournal, StudentResult
+from course.grading.pipeline.journal import StudentResult, journal_for
 from course.grading.pipeline.nbgrader_runner import run_nbgrader
 from course.grading.pipeline.parallel import grade_in_parallel
 from course.grading.pipeline.submission_files import printable, valid_student_id
@@ -50,10 +50,6 @@ def ensure_assignment_known(course: CourseFolder, assignment: str) -> None:
             pass
     arguments = ["generate_assignment", assignment, "--force", f"--CourseDirectory.db_url={course.gradebook_url}"]
     run_nbgrader(course.root, *arguments)
-
-
-def journal_for(course: CourseFolder, assignment: str) -> GradingJournal:
-    return GradingJournal(course.pipeline_dir(assignment) / "journal.jsonl")
 
 
 def grade_class(course: CourseFolder, assignment: str, workers: int | None = None, regrade: bool = False,

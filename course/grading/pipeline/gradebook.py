@@ -33,7 +33,11 @@ class ItemScore:
 
 
 def default_db_url(course_root: str | Path) -> str:
-    return f"sqlite:///{Path(course_root).resolve() / 'gradebook.db'}"
+    """nbgrader's own default gradebook of a course folder (``CourseDirectory.db_url``: ``gradebook.db`` in it),
+    the URL a :class:`.course_folder.CourseFolder` uses when neither ``--db`` nor the config file names one."""
+    from nbgrader.coursedir import CourseDirectory
+
+    return CourseDirectory(root=str(Path(course_root).resolve())).db_url
 
 
 def item_scores(db_url: str, assignment: str, student: str) -> dict[str, ItemScore]:

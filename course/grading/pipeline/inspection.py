@@ -148,11 +148,7 @@ def _check_answer_file(course: CourseFolder, assignment: str, folder: Path, hand
 @lru_cache(maxsize=32)
 def uses_widgets(course_root: Path, assignment: str) -> bool:
     """Whether the assignment's released notebooks use the course's widgets (which save to the answer file)."""
-    course = CourseFolder(course_root)
-    folder = course_root / "exercises" / assignment
-    if not folder.is_dir():
-        folder = course.source(assignment)
-    for path in sorted(folder.glob("*.ipynb")):
+    for path in sorted(CourseFolder(course_root).released_folder(assignment).glob("*.ipynb")):
         notebook = nbformat.read(str(path), as_version=4)
         if any(cell.cell_type == "code" and "course.widgets" in cell.source for cell in notebook.cells):
             return True

@@ -11,6 +11,12 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from course.grading.pipeline.course_folder import CourseFolder
+
+JOURNAL_FILE = "journal.jsonl"
 
 
 @dataclass(frozen=True)
@@ -51,3 +57,8 @@ class GradingJournal:
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+def journal_for(course: "CourseFolder", assignment: str) -> GradingJournal:
+    """The grading journal of one assignment, in ``.pm-course/grading/<assignment>/`` of the course folder."""
+    return GradingJournal(course.pipeline_dir(assignment) / JOURNAL_FILE)

@@ -26,7 +26,7 @@ from course.exercises.widget_checks import items_to_mark, read_handed_in
 from course.grading.pipeline.course_folder import CourseFolder
 from course.grading.pipeline.graded_items import graded_item
 from course.grading.pipeline.inspection import GRADED
-from course.grading.pipeline.journal import GradingJournal
+from course.grading.pipeline.journal import journal_for
 from course.grading.pipeline.spreadsheet_csv import write_csv
 from course.grading.pipeline.submission_files import read_json
 from course.grading.reports.funnel import decision_funnel, ending_counts, funnel_plot, graded_scenarios, recorded_path
@@ -40,7 +40,7 @@ MOST_MISSED = 0.5  # a part "most of the class missed": under half its points ea
 
 def graded_students(course: CourseFolder, assignment: str) -> list[str]:
     """Students graded by the pipeline (from its journal), or every submission nbgrader knows."""
-    finished = GradingJournal(course.pipeline_dir(assignment) / "journal.jsonl").finished()
+    finished = journal_for(course, assignment).finished()
     if finished:
         return sorted(student for student, result in finished.items() if result.status == GRADED)
     with Gradebook(course.gradebook_url) as gradebook:
@@ -181,11 +181,8 @@ def _plain(answer):
 def answer_functions(course: CourseFolder, assignment: str) -> dict[str, str]:
     """The optional answer functions of the assignment's graded widgets, by name: ``given_answers("a1-role-sorter",
     role_sorter_answers)`` in a released notebook maps ``role_sorter_answers`` to ``a1-role-sorter``."""
-    folder = course.root / "exercises" / assignment
-    if not folder.is_dir():
-        folder = course.source(assignment)
     functions = {}
-    for path in sorted(folder.glob("*.ipynb")):
+    for path in sorted(course.released_folder(assignment).glob("*.ipynb")):
         text = path.read_text(encoding="utf-8")
         for widget, function in re.findall(r'given_answers\(\s*\\?["\']([\w-]+)\\?["\']\s*,\s*(\w+)', text):
             functions[function] = widget
