@@ -12,11 +12,13 @@ import time
 import pytest
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-from nbgrader.preprocessors import Execute, OverwriteCells, SaveCells
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells, SaveCells
 from nbgrader.tests import create_grade_and_solution_cell, create_grade_cell, create_locked_cell
 from nbgrader.utils import compute_checksum, determine_grade
+from traitlets.config import Config
 
 from course.grading.nbgrader_plugins import preprocessors
+from course.grading.nbgrader_plugins.cells import grade_id_of, is_students, is_test_cell
 from course.grading.nbgrader_plugins.feedback_filters import OWN_MESSAGES, ShortenTestTracebacks
 from course.grading.nbgrader_plugins.outside_checks import PROBE_MARK, Checks, Verdict
 from course.grading.nbgrader_plugins.preprocessors import (
@@ -30,6 +32,7 @@ from course.grading.nbgrader_plugins.preprocessors import (
     RefuseInstructorAnswers,
     RestoreDeletedCells,
 )
+from course.grading.pipeline.feedback_release import AnnotateFeedback
 from course.learner.answers import ANSWER_FILE_NAME
 
 HIDDEN = "assert double(2) == 4\n### BEGIN HIDDEN TESTS\nassert double(21) == 42\n### END HIDDEN TESTS"
@@ -260,3 +263,31 @@ def test_feedback_replaces_each_failing_tests_traceback_with_a_label_and_keeps_t
     assert "A hidden test failed; its code is not shown" in label and "secret" not in label
     assert notebook.cells[2].outputs[0].traceback == ["why"] and "CheckedOutsideYourNotebook" in OWN_MESSAGES
     assert notebook.cells[0].outputs[0].traceback[0] == "Cell In[3], line 2", "not a test cell: left alone"
+
+
+# ---- what every course preprocessor shares --------------------------------------------------------------------------
+
+COURSE_PREPROCESSORS = [AddProbeCell, preprocessors.WithholdHiddenTests, preprocessors.RestoreHiddenTests,
+                        RefuseInstructorAnswers, RestoreDeletedCells, preprocessors.HideHiddenTests,
+                        ExecuteWithinDeadline, JudgeOutsideKernel, ShortenTestTracebacks, AnnotateFeedback]
+
+
+@pytest.mark.parametrize("preprocessor", COURSE_PREPROCESSORS, ids=lambda cls: cls.__name__)
+def test_every_course_preprocessor_runs_unless_the_config_turns_it_off(preprocessor):
+    """nbconvert runs only an enabled preprocessor: is each of the course's on by default, and can an instructor
+    turn one off in nbgrader_config.py like any of nbgrader's own (``c.<Name>.enabled = False``)?"""
+    assert isinstance(preprocessor(), NbGraderPreprocessor) and preprocessor().enabled
+    assert not preprocessor(config=Config({preprocessor.__name__: {"enabled": False}})).enabled
+
+
+def test_a_cells_role_is_read_with_nbgraders_own_rules():
+    """A test cell is graded and not an answer; an answer (graded or not) or an added cell is the student's."""
+    test = _test_cell("double_values")
+    answer = create_grade_and_solution_cell("def double(x): ...", "code", "double", 1)
+    written = create_grade_and_solution_cell("Because ...", "markdown", "why", 2)
+    locked = create_locked_cell("import course", "code", "setup")
+    added = new_code_cell("print(1)")
+    assert [is_test_cell(cell) for cell in (test, answer, written, locked, added)] == [True, False, False, False,
+                                                                                        False]
+    assert [is_students(cell) for cell in (test, answer, written, locked, added)] == [False, True, True, False, True]
+    assert grade_id_of(test) == "double_values" and grade_id_of(added) is None

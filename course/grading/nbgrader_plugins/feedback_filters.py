@@ -8,9 +8,9 @@ failing line, or, for a hidden test, what the part checks and the lesson section
 """
 from __future__ import annotations
 
-from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool
+from nbgrader.preprocessors import NbGraderPreprocessor
 
+from course.grading.nbgrader_plugins.cells import grade_id_of, is_test_cell
 from course.grading.pipeline.feedback_labels import failure_label, source_of_test
 
 # errors the grader writes itself, in words meant for the student (course/grading/nbgrader_plugins/preprocessors.py,
@@ -19,15 +19,14 @@ OWN_MESSAGES = frozenset({"CheckedOutsideYourNotebook", "KernelStopped", "CellTo
                           "MarkedOutsideYourNotebook"})
 
 
-class ShortenTestTracebacks(Preprocessor):
-    enabled = Bool(True)  # nbconvert runs a preprocessor only when it is enabled
+class ShortenTestTracebacks(NbGraderPreprocessor):
+    """Every error of a test cell, except the grader's own messages, as its label: the traceback never shows."""
 
     def preprocess_cell(self, cell, resources, index):
-        nbgrader = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.get("cell_type") == "code" and nbgrader.get("grade") and not nbgrader.get("solution"):
+        if is_test_cell(cell):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error" and output.get("ename") not in OWN_MESSAGES:
-                    grade_id = nbgrader.get("grade_id")
+                    grade_id = grade_id_of(cell)
                     output["traceback"] = failure_label(output, source_of_test(resources, grade_id),
                                                         resources.get("nbgrader", {}).get("assignment"), grade_id)
         return cell, resources

@@ -23,6 +23,10 @@ Listed in ``Autograde.autograde_preprocessors`` by the course's ``nbgrader_confi
   feedback saying why. Its verdicts are written beside the autograded notebook;
 * :class:`HideHiddenTests` is the feedback's ``ClearHiddenTests``, for the instructor's test cells
   only: the marker text in a student's own cell changes and breaks nothing.
+
+Each is one of nbgrader's preprocessors (``NbGraderPreprocessor`` or a subclass of nbgrader's own), so each runs
+unless the config turns it off (``c.<Name>.enabled = False``), and reads which cell is a test or an answer with
+nbgrader's own rules (:mod:`.cells`).
 """
 from __future__ import annotations
 
@@ -34,10 +38,11 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbconvert.preprocessors import Preprocessor
 from nbformat.v4 import new_code_cell, new_output
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import ClearHiddenTests, Execute, OverwriteCells
-from nbgrader.utils import determine_grade
+from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor, OverwriteCells
+from nbgrader.utils import determine_grade, is_grade
 from traitlets import Bool, Float, Integer
 
+from course.grading.nbgrader_plugins.cells import grade_id_of, is_test_cell
 from course.grading.nbgrader_plugins.outside_checks import PROBE_MARK, Checks, check_error_line, load_checks
 from course.grading.nbgrader_plugins.tampering import find_tampering
 from course.learner.answers import ANSWER_FILE_NAME
@@ -57,13 +62,6 @@ OUTPUT_CUT = ("Your notebook printed or displayed more than {limit:,} characters
 RETURNED = frozenset({"stream", "display_data", "execute_result", "update_display_data", "error", "comm_open",
                       "comm_msg"})  # the kernel's messages whose content the grader keeps or acts on
 SHORT = 10_000  # characters kept of each text of a message kept past the output limit
-
-
-def is_test_cell(cell) -> bool:
-    """An autograder test cell: graded, not an answer. Its source is the instructor's (nbgrader overwrites it from
-    the gradebook before a notebook runs), never the student's."""
-    nbgrader = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and bool(nbgrader.get("grade")) and not nbgrader.get("solution")
 
 
 def without_hidden_tests(source: str, placeholder: str = "") -> tuple[str, bool]:
@@ -98,11 +96,9 @@ def _checks_for(preprocessor: Preprocessor, resources: dict) -> Checks | None:
     return load_checks(source, f"{notebook}.ipynb")
 
 
-class AddProbeCell(Preprocessor):
+class AddProbeCell(NbGraderPreprocessor):
     """Append the probe cell, the only cell marked as the probe: a student's cell carrying the mark would be removed
     with it, unseen in formgrader and the feedback, and its output read as the probe's."""
-
-    enabled = Bool(True)
 
     def preprocess(self, nb, resources):
         for cell in nb.cells:
@@ -115,11 +111,9 @@ class AddProbeCell(Preprocessor):
         return nb, resources
 
 
-class WithholdHiddenTests(Preprocessor):
+class WithholdHiddenTests(NbGraderPreprocessor):
     """Cut every hidden-tests region out of the test cells before the notebook runs; stop when a cell worth points
     would then have nothing to decide its hidden part (no outside check): grading fails closed, never open."""
-
-    enabled = Bool(True)
 
     def preprocess(self, nb, resources):
         withheld: dict[int, tuple[str, str]] = {}
@@ -127,7 +121,7 @@ class WithholdHiddenTests(Preprocessor):
             if is_test_cell(cell):
                 source, found = without_hidden_tests(cell.source, placeholder="pass  # hidden tests: run by the grader")
                 if found:
-                    withheld[index] = (cell.metadata["nbgrader"].get("grade_id"), cell.source)
+                    withheld[index] = (grade_id_of(cell), cell.source)
                     cell.source = source
         checks = _checks_for(self, resources)
         decided = set(checks.cells) if checks is not None else set()
@@ -140,24 +134,20 @@ class WithholdHiddenTests(Preprocessor):
         return nb, resources
 
 
-class RestoreHiddenTests(Preprocessor):
+class RestoreHiddenTests(NbGraderPreprocessor):
     """Put back the regions :class:`WithholdHiddenTests` took out, now that the notebook has run: the autograded
     notebook holds the test cells as the instructor wrote them (formgrader shows their rubrics)."""
-
-    enabled = Bool(True)
 
     def preprocess(self, nb, resources):
         for index, (grade_id, source) in resources.pop(WITHHELD, {}).items():
             cell = nb.cells[index] if index < len(nb.cells) else None
-            if cell is not None and cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
+            if cell is not None and grade_id_of(cell) == grade_id:
                 cell.source = source
         return nb, resources
 
 
-class RefuseInstructorAnswers(Preprocessor):
+class RefuseInstructorAnswers(NbGraderPreprocessor):
     """Stop ``generate_assignment`` when an answer file sits beside a source notebook: it would release the key."""
-
-    enabled = Bool(True)
 
     def preprocess(self, nb, resources):
         folder = Path(resources.get("metadata", {}).get("path") or ".")
@@ -188,8 +178,7 @@ class RestoreDeletedCells(OverwriteCells):
         source_by_id = {cell.name: cell for cell in source_nb.source_cells}
         solution_ids = {cell.name for cell in source_nb.solution_cells}
         for grade_cell in source_nb.grade_cells:
-            present = {cell.metadata["nbgrader"].get("grade_id"): index
-                       for index, cell in enumerate(nb.cells) if "nbgrader" in cell.get("metadata", {})}
+            present = {grade_id_of(cell): index for index, cell in enumerate(nb.cells) if "nbgrader" in cell.metadata}
             if grade_cell.name in present:
                 continue
             self.log.warning("Missing grade cell %s encountered, adding to notebook", grade_cell.name)
@@ -298,9 +287,8 @@ class ExecuteWithinDeadline(Execute):
             # that ipykernel itself uses): it is graded on what ran, and every test cell that never ran says so (a
             # test cell without output would otherwise count as passed)
             for cell in nb.cells:
-                nbgrader = cell.get("metadata", {}).get("nbgrader", {})
                 never_ran = not cell.get("outputs") and cell.get("execution_count") is None
-                if cell.cell_type == "code" and nbgrader.get("grade") and never_ran:
+                if cell.cell_type == "code" and is_grade(cell) and never_ran:
                     cell.outputs = [new_output("error", ename="KernelStopped", evalue=KERNEL_STOPPED,
                                                traceback=[KERNEL_STOPPED])]
             return nb, resources
@@ -344,8 +332,10 @@ def _shorten(content: dict) -> None:
         content["metadata"] = {}
 
 
-class JudgeOutsideKernel(Preprocessor):
-    enabled = Bool(True)
+class JudgeOutsideKernel(NbGraderPreprocessor):
+    """Judge the probe's printed results in the grader's process and lower each test cell to what its outside check
+    gives (see the module's docstring); the verdicts are written beside the autograded notebook."""
+
     draw_from_student_id = Bool(
         False, help="Mark every graded widget on the items drawn from the student's id (user:<student id>, what a "
                     "JupyterHub draws from), whatever seed the answer file records: on a hub a student cannot pick "
@@ -367,7 +357,7 @@ class JudgeOutsideKernel(Preprocessor):
         verdicts = {}
         withheld = {grade_id for grade_id, _ in resources.get(WITHHELD, {}).values()}
         for cell in nb.cells:
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            grade_id = grade_id_of(cell)
             if grade_id not in judged or cell.cell_type != "code":
                 continue
             inside, points = determine_grade(cell, self.log)

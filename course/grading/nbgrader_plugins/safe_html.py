@@ -38,6 +38,8 @@ from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbformat.v4 import new_output
 from traitlets.config import LoggingConfigurable
 
+from course.grading.nbgrader_plugins.cells import is_students
+
 IMAGE_TYPES = ("image/png", "image/jpeg")
 # what a student may show in formgrader and the feedback: ammonia's own allow-list of tags and attributes, and a
 # class on any element (tables from pandas, nbconvert's anchor links); no style, no id (no DOM clobbering)
@@ -118,7 +120,7 @@ class SafeHTML(SanitizeHTML):
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, cell_index):
-        self._instructors = not _students(cell)
+        self._instructors = not is_students(cell)
         if not self._instructors:
             shown = min(len(cell.source), CELL_SOURCE, self._source_left)
             self._source_left -= shown
@@ -171,13 +173,6 @@ class SafeHTML(SanitizeHTML):
 
     def sanitize_html_tags(self, html_str):
         return clean_html(html_str)
-
-
-def _students(cell) -> bool:
-    """Whether a cell's source is the student's (an answer cell, or a cell the student added), not the instructor's
-    (nbgrader writes those from its gradebook before grading)."""
-    nbgrader = cell.get("metadata", {}).get("nbgrader", {})
-    return not nbgrader or bool(nbgrader.get("solution"))
 
 
 def _left_out(count: int, what: str, cell) -> str:

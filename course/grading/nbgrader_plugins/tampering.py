@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from course.grading.nbgrader_plugins.cells import grade_id_of
+
 # attribute or name -> what it does, in words a student understands
 _HOOKS = {
     "input_transformers_post": "rewrites the source of later cells before they run (an input transformer)",
@@ -44,7 +46,7 @@ def find_tampering(notebook, skip_grade_ids: frozenset[str] = frozenset()) -> li
     for number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type != "code":
             continue
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") in skip_grade_ids:
+        if grade_id_of(cell) in skip_grade_ids:
             continue
         for what in sorted(_scan(cell.source)):
             findings.append(Finding(number, what))

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from nbconvert.preprocessors import Preprocessor
 from nbformat.v4 import new_markdown_cell
-from traitlets import Bool
+from nbgrader.preprocessors import NbGraderPreprocessor
 
+from course.grading.nbgrader_plugins.cells import grade_id_of
 from course.grading.pipeline.course_folder import CourseFolder
 from course.grading.pipeline.gradebook import GradeState, PendingItem, grade_states
 from course.grading.pipeline.inspection import GRADED
@@ -251,12 +251,10 @@ def _generate(course: CourseFolder, assignment: str, students: list[str], worker
     return failures
 
 
-class AnnotateFeedback(Preprocessor):
+class AnnotateFeedback(NbGraderPreprocessor):
     """Adds to a student's feedback what the grade does not show by itself: the hand-graded parts not graded yet
     (at the top and where each part stands, instead of its "0 / 3" line) and the grading notes written for the
     student (a missing answer file, a missing notebook)."""
-
-    enabled = Bool(True)
 
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})
@@ -272,7 +270,7 @@ class AnnotateFeedback(Preprocessor):
         cells = []
         for cell in nb.cells:
             cells.append(cell)
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            grade_id = grade_id_of(cell)
             if grade_id in by_id:
                 cell.metadata.nbgrader["grade"] = False  # no "Score: 0.0 / 3.0" line for a part nobody graded yet
                 cells.append(new_markdown_cell(f"*Not graded yet ({_points(by_id[grade_id])}): your instructor "
