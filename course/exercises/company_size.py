@@ -10,10 +10,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.content.roles import SORTABLE_ROLES
 from course.errors import DataFileError
 from course.exercises.feedback import Feedback, SectionLink
 from course.paths import data_dir
-from course.content.roles import SORTABLE_ROLES
 
 SEE = SectionLink("05-who-decides-what", "Company size changes the roles")
 PATTERNS = {
@@ -51,11 +51,42 @@ def load_stages(path: str | Path | None = None) -> list[Stage]:
     return sorted(stages, key=lambda stage: stage.size)
 
 
-def check_pattern(stage: Stage, answer: str | None) -> Feedback | None:
+# Why a prediction is wrong, said without naming the right pattern (a first miss teaches, it does not tell).
+_WHY_NOT = {
+    "one": "One person holds every role only while there is nobody to share the work with; at {size:,} people the "
+           "roles are not all in the same hands.",
+    "shared": "A few people sharing the roles means some hold more than one; at {size:,} people that is not how "
+              "the roles are held.",
+    "specialists": "Specialists mean every role exists and each has its own people; at {size:,} people that is "
+                   "not so yet.",
+}
+HINT = "Count the different people who hold the roles at this size, and check whether every role exists yet."
+
+
+def is_right_pattern(stage: Stage, answer: str) -> bool:
+    return answer == stage.pattern
+
+
+def check_pattern(stage: Stage, answer: str | None, reveal: bool = False) -> Feedback | None:
+    """Feedback on a prediction; None when nothing is chosen.
+
+    A wrong prediction is explained by what the chosen pattern would need, with a hint and the section to review;
+    the right pattern and why come only with ``reveal`` (after a second miss, or on request).
+    """
     if not answer:
         return None
-    right = stage.pattern
-    if answer == right:
+    if is_right_pattern(stage, answer):
         return Feedback(True, (stage.why,), SEE)
-    return Feedback(False, (f"At {stage.size:,} people, {PATTERNS[right]}, not that {PATTERNS.get(answer, answer)}. "
-                            f"{stage.why}",), SEE)
+    why_not = _WHY_NOT.get(answer, f"'{answer}' is not one of the patterns to choose from.").format(size=stage.size)
+    if reveal:
+        return Feedback(False, (why_not,), SEE, answer=the_pattern(stage))
+    return Feedback(False, (why_not,), SEE, hint=HINT)
+
+
+def answer_only(stage: Stage) -> Feedback:
+    """The right pattern and why, shown on request before any prediction was checked."""
+    return Feedback(None, (), SEE, answer=the_pattern(stage))
+
+
+def the_pattern(stage: Stage) -> tuple[str, str]:
+    return f"At {stage.size:,} people, {PATTERNS[stage.pattern]}.", stage.why

@@ -141,7 +141,7 @@ def answer(widget: Any, item: Any, choice: Any) -> str:
         return widget.feedback_text(statement) or "Saved; this one is marked when your instructor grades it."
     if isinstance(widget, CompanySizeExplorer):
         key = str(item) if str(item) in widget.stages else _item(list(widget.stages), item)  # a size or a number
-        widget.predict(int(key), _pick(_patterns(), choice))
+        widget.answer(int(key), _pick(_patterns(), choice))
         return widget.feedback_text(int(key))
     if isinstance(widget, ProgramMapper):
         if item == "check":

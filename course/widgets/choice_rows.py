@@ -7,13 +7,11 @@ button that the owning widget shows once a first attempt has missed. Every chang
 from __future__ import annotations
 
 from html import escape
-from pathlib import Path
 from typing import Callable, Sequence
 
 import ipywidgets as widgets
 
-from course.exercises.feedback import Feedback
-from course.widgets.saving import check_button, set_visible, show_answer_button
+from course.widgets.saving import check_button, show_answer_button
 
 NOT_CHOSEN = "— choose —"
 UNCHOSEN = ""  # the placeholder's value: with None, ipywidgets selects no option and the placeholder never shows
@@ -23,12 +21,11 @@ class ChoiceRows(widgets.VBox):
     """Rows of (item text, dropdown of options, feedback); calls ``on_choice(item_id, value)`` on each change."""
 
     def __init__(self, items: Sequence[tuple[str, str]], options: Sequence[tuple[str, str]],
-                 on_choice: Callable[[str, str | None], None], folder: Path, label_width: str = "55%",
+                 on_choice: Callable[[str, str | None], None], label_width: str = "55%",
                  on_check: Callable[[str], None] | None = None, on_reveal: Callable[[str], None] | None = None,
                  choice_width: str = "220px"):
         super().__init__()
         self._on_choice = on_choice
-        self._folder = folder
         self._updating = False
         self.dropdowns: dict[str, widgets.Dropdown] = {}
         self.feedback: dict[str, widgets.HTML] = {}
@@ -62,13 +59,10 @@ class ChoiceRows(widgets.VBox):
         finally:
             self._updating = False
 
-    def explain(self, item_id: str, feedback: Feedback | None, pending: str = "") -> None:
-        self.feedback[item_id].value = feedback.as_html(self._folder) if feedback else pending
-
-    def offer_answer(self, item_id: str, offered: bool) -> None:
-        """Show or hide the row's Show answer button."""
-        if item_id in self.reveals:
-            set_visible(self.reveals[item_id], offered)
+    def controls(self, item_id: str) -> dict[str, widgets.DOMWidget]:
+        """The row's dropdown (``choice``) and, where it has them, its ``check`` and ``show_answer`` buttons."""
+        buttons = {"check": self.checks.get(item_id), "show_answer": self.reveals.get(item_id)}
+        return {"choice": self.dropdowns[item_id], **{name: button for name, button in buttons.items() if button}}
 
     def _changed(self, item_id: str):
         def handler(change) -> None:

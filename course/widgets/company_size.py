@@ -1,56 +1,62 @@
-"""The company-size explorer view: predict how the roles are held at each size, then see who holds them."""
+"""The company-size explorer view: predict how the roles are held at each size, press Check, then see who holds them.
+
+Judged on Check like every other widget (:mod:`course.exercises.company_size`): a first miss says why the
+prediction is wrong without the right pattern; the pattern, and who holds each role at that size, come with a right
+answer, after a second miss or on "Show answer".
+"""
 from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as widgets
 
 from course.content.roles import role_name
-from course.exercises.company_size import PATTERNS, check_pattern, load_stages
-from course.widgets.choice_rows import ChoiceRows
-from course.widgets.saving import AnswerKeeper
+from course.exercises.company_size import PATTERNS, answer_only, check_pattern, is_right_pattern, load_stages
+from course.exercises.feedback import Feedback
+from course.widgets.base import ChoiceRowsWidget
 
 
-class CompanySizeExplorer(widgets.VBox):
-    """One prediction per company size; each answer reveals who holds which role at that size."""
+class CompanySizeExplorer(ChoiceRowsWidget):
+    """One prediction per company size, judged on Check; who holds which role is shown with the answer."""
 
     def __init__(self, widget_id: str = "company-size", folder: str | Path | None = None, **kwargs):
-        super().__init__(**kwargs)
         self.stages = {str(stage.size): stage for stage in load_stages()}
-        self._folder = Path(folder) if folder is not None else Path.cwd()
-        self._keeper = AnswerKeeper(widget_id, self._folder)
-        self._rows = ChoiceRows([(key, f"A company of {stage.size:,} people") for key, stage in self.stages.items()],
-                                [(text, key) for key, text in PATTERNS.items()], self._on_choice, self._folder,
-                                label_width="30%", choice_width="300px")
-        self.children = [widgets.HTML("<b>As the company grows, how are the four roles held?</b>"),
-                         self._keeper.message, self._rows]
-        self._answers = {k: v for k, v in self._keeper.restore().items() if k in self.stages}
-        for key, value in self._answers.items():
-            self._rows.show(key, value)
-            self._explain(key)
-
-    @property
-    def answers(self) -> dict[str, str]:
-        return dict(self._answers)
+        super().__init__(widget_id, self.stages, folder, **kwargs)
+        rows = self._choice_rows([(key, f"A company of {stage.size:,} people") for key, stage in self.stages.items()],
+                                 [(text, key) for key, text in PATTERNS.items()], label_width="30%",
+                                 choice_width="300px")
+        self.children = [widgets.HTML("<b>As the company grows, how are the four roles held?</b> <i>Choose a "
+                                      "pattern for a size, then press its Check.</i>"), self.message, rows]
+        self._show_saved()
 
     def predict(self, size: int, pattern: str | None) -> None:
-        self._rows.show(str(size), pattern)
-        self._on_choice(str(size), pattern)
+        """Choose a pattern for a size, as a learner does (not yet checked)."""
+        self.choose(size, pattern)
 
-    def feedback_text(self, size: int) -> str:
-        feedback = check_pattern(self.stages[str(size)], self._answers.get(str(size)))
-        return feedback.as_text() if feedback else ""
+    def _item_id(self, size: Any) -> str:
+        return str(size)
 
-    def _on_choice(self, key: str, pattern: str | None) -> None:
-        self._keeper.record(self._answers, key, pattern)
-        self._explain(key)
+    def _has_key(self, key: str) -> bool:
+        return True
 
-    def _explain(self, key: str) -> None:
-        stage = self.stages[key]
-        feedback = check_pattern(stage, self._answers.get(key))
-        self._rows.explain(key, feedback)
-        if feedback:
-            holders = "".join(f"<li>{escape(role_name(role))}: {escape(holder or 'nobody yet')}</li>"
-                              for role, holder in stage.holders.items())
-            self._rows.feedback[key].value += f"<ul>{holders}</ul>"
+    def _incomplete_note(self, key: str) -> str:
+        return "Choose a pattern, then press Check."
+
+    def _judge(self, key: str, pattern: str) -> bool:
+        return is_right_pattern(self.stages[key], pattern)
+
+    def _verdict(self, key: str, pattern: str, reveal: bool) -> Feedback | None:
+        return check_pattern(self.stages[key], pattern, reveal=reveal)
+
+    def _answer_only(self, key: str) -> Feedback:
+        return answer_only(self.stages[key])
+
+    def _feedback_as_html(self, key: str, feedback: Feedback) -> str:
+        html = super()._feedback_as_html(key, feedback)
+        if not (feedback.correct or feedback.answer):
+            return html  # who holds the roles gives the pattern away
+        holders = "".join(f"<li>{escape(role_name(role))}: {escape(holder or 'nobody yet')}</li>"
+                          for role, holder in self.stages[key].holders.items())
+        return f"{html}<div>Who holds the roles at {self.stages[key].size:,} people:</div><ul>{holders}</ul>"

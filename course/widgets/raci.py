@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as widgets
 
 from course.content.roles import role_name
-from course.exercises.feedback import Attempts
+from course.exercises.feedback import Feedback
 from course.exercises.raci import (
     LETTERS,
+    Activity,
     RaciExercise,
     answer_only,
     check_activity,
@@ -22,40 +24,30 @@ from course.exercises.raci import (
     missing_letters,
     row_letters,
 )
-from course.widgets.saving import (
-    PENDING,
-    AnswerKeeper,
-    answers_from_code,
-    check_button,
-    set_visible,
-    show_answer_button,
-)
+from course.widgets.aria import GROUP, GROUP_LABEL, LABELLED_GROUP, NAME_THE_GROUPS, NAMED_GROUPS
+from course.widgets.base import CheckedItemsWidget
+from course.widgets.saving import check_button, show_answer_button
 
 CELL_WIDTH = "130px"
 TEXT_WIDTH = "300px"
 
 
-class RaciBuilder(widgets.VBox):
-    """Fill in R, A, C or I per activity and role; press a row's Check to have it judged."""
+class RaciBuilder(CheckedItemsWidget):
+    """Fill in R, A, C or I per activity and role; press a row's Check to have it judged.
+
+    ``answers`` holds each row's letters (given ones included); a row is judged, and its attempts kept, as a whole.
+    """
 
     def __init__(self, exercise: RaciExercise | str = "sales-promise", widget_id: str | None = None,
                  folder: str | Path | None = None, answers_in_code=None, **kwargs):
-        super().__init__(**kwargs)
         self.exercise = load_raci(exercise) if isinstance(exercise, str) else exercise
-        self._folder = Path(folder) if folder is not None else Path.cwd()
-        self._keeper = AnswerKeeper(widget_id or f"raci-{self.exercise.id}", self._folder)
-        saved = self._keeper.restore()
-        typed = answers_from_code(answers_in_code, self._keeper)
-        saved = {**saved, **typed}
-        self._grid = {a.id: row_letters(self.exercise, a, saved.get(a.id)) for a in self.exercise.activities}
-        asked = {a.id for a in self.exercise.asked}
-        self._attempts = {a: Attempts() for a in asked}
-        self._attempts.update({k: v for k, v in self._keeper.attempts().items() if k in asked})
-        self._notes: dict[str, str] = {}
+        super().__init__(widget_id or f"raci-{self.exercise.id}", [a.id for a in self.exercise.activities], folder,
+                         checked_items=[a.id for a in self.exercise.asked], **kwargs)
         self.cells: dict[tuple[str, str], widgets.Dropdown] = {}
         self.checks: dict[str, widgets.Button] = {}
         self.reveals: dict[str, widgets.Button] = {}
         self._feedback = {a.id: widgets.HTML() for a in self.exercise.activities}
+        self._updating = False
         header = widgets.HBox([widgets.HTML("", layout=widgets.Layout(width=TEXT_WIDTH))] +
                               [widgets.HTML(f"<b>{escape(role_name(r))}</b>", layout=widgets.Layout(width=CELL_WIDTH))
                                for r in self.exercise.roles])
@@ -64,37 +56,35 @@ class RaciBuilder(widgets.VBox):
             rows += self._row(activity)
         legend = ", ".join(f"{k} = {v}" for k, v in LETTERS.items())
         self.children = [widgets.HTML(f"<b>{escape(self.exercise.title)}</b><br>{escape(self.exercise.situation)}"
-                                      f"<br><i>{legend}. Press Check on a row when every role has a letter.</i>"),
-                         self._keeper.message, *rows]
-        self._keeper.shown({"activities": [a.id for a in self.exercise.activities]})
-        if typed:
-            for activity_id in asked:
-                if not self._has_key(activity_id) and not missing_letters(self.exercise, self._grid[activity_id]):
-                    self._attempts[activity_id].record(self._grid[activity_id], None)
-            self._save()
-        for activity in self.exercise.activities:
-            self._refresh(activity.id)
+                                      f"<br><i>{legend}. Press Check on a row when every role has a letter.</i>"
+                                      + NAME_THE_GROUPS), self.message, *rows]
+        self.add_class(NAMED_GROUPS)  # each row's letters are a group named by its activity (course.widgets.aria)
+        self._show_what_is_shown({"activities": [a.id for a in self.exercise.activities]})
+        self._show_saved(answers_in_code)
 
-    def _row(self, activity) -> list[widgets.Widget]:
+    def _row(self, activity: Activity) -> list[widgets.Widget]:
         worked = self.exercise.is_worked_example(activity)
         cells = []
         for role in self.exercise.roles:
             locked = role in activity.given
-            cell = widgets.Dropdown(options=[("", None)] + [(k, k) for k in LETTERS],
-                                    value=self._grid[activity.id][role], disabled=locked,
-                                    description=f"{role_name(role)} for “{activity.text}”"
-                                                + (" (given)" if locked else ""),
+            cell = widgets.Dropdown(options=[("", None)] + [(k, k) for k in LETTERS], value=activity.given.get(role),
+                                    disabled=locked, description=f"{role_name(role)} for “{activity.text}”"
+                                                                 + (" (given)" if locked else ""),
                                     style={"description_width": "0px"}, layout=widgets.Layout(width=CELL_WIDTH))
-            cell.observe(self._changed(activity.id, role), names="value")
+            cell.observe(self._changed(activity.id), names="value")
             self.cells[(activity.id, role)] = cell
             cells.append(cell)
         label = f"<i>Worked example:</i> {escape(activity.text)}" if worked else escape(activity.text)
-        row = [widgets.HBox([widgets.HTML(label, layout=widgets.Layout(width=TEXT_WIDTH)), *cells])]
+        letters = widgets.HBox(cells)
+        letters.add_class(GROUP)
+        row = [widgets.HBox([widgets.HTML(f'<span class="{GROUP_LABEL}">{label}</span>',
+                                          layout=widgets.Layout(width=TEXT_WIDTH)), letters])]
+        row[0].add_class(LABELLED_GROUP)
         if not worked:
             check = check_button(f"the row “{activity.text}”")
-            check.on_click(lambda _button, activity_id=activity.id: self._on_check(activity_id))
+            check.on_click(lambda _button, activity_id=activity.id: self.check(activity_id))
             reveal = show_answer_button(f"the row “{activity.text}”")
-            reveal.on_click(lambda _button, activity_id=activity.id: self._on_reveal(activity_id))
+            reveal.on_click(lambda _button, activity_id=activity.id: self.show_answer(activity_id))
             self.checks[activity.id], self.reveals[activity.id] = check, reveal
             row.append(widgets.HBox([check, reveal]))
         row.append(self._feedback[activity.id])
@@ -102,11 +92,8 @@ class RaciBuilder(widgets.VBox):
 
     @property
     def grid(self) -> dict[str, dict[str, str | None]]:
-        return {a: dict(row) for a, row in self._grid.items()}
-
-    @property
-    def attempts(self) -> dict[str, Attempts]:
-        return {key: value for key, value in self._attempts.items() if value.count or value.revealed}
+        """Every row's letters by role (None where none is chosen), given letters included."""
+        return {a.id: row_letters(self.exercise, a, self.answers.get(a.id)) for a in self.exercise.activities}
 
     def set(self, activity_id: str, role: str, letter: str | None) -> None:
         """Choose a letter in one cell, as a learner does (a given cell cannot change)."""
@@ -117,74 +104,63 @@ class RaciBuilder(widgets.VBox):
             if role not in self.exercise.activity(activity_id).given:
                 self.set(activity_id, role, letter)
 
-    def check(self, activity_id: str) -> None:
-        """Press a row's Check button."""
-        self.checks[activity_id].click()
+    def controls(self, activity_id: str) -> dict[str, widgets.DOMWidget]:
+        """One dropdown per role (by role), then ``check`` and ``show_answer`` on a row that is asked."""
+        cells = {role: self.cells[(activity_id, role)] for role in self.exercise.roles}
+        buttons = {"check": self.checks.get(activity_id), "show_answer": self.reveals.get(activity_id)}
+        return {**cells, **{name: button for name, button in buttons.items() if button}}
 
-    def show_answer(self, activity_id: str) -> None:
-        self.reveals[activity_id].click()
-
-    def feedback_html(self, activity_id: str) -> str:
-        return self._feedback[activity_id].value
-
-    def feedback_text(self, activity_id: str) -> str:
-        feedback = self._judged(activity_id)
-        return feedback.as_text() if feedback else ""
+    def _changed(self, activity_id: str):
+        def handler(_change) -> None:
+            if not self._updating:
+                letters = {role: self.cells[(activity_id, role)].value for role in self.exercise.roles}
+                self._chosen(activity_id, {role: letter for role, letter in letters.items() if letter})
+        return handler
 
     def _has_key(self, activity_id: str) -> bool:
         return bool(self.exercise.activity(activity_id).key)
 
-    def _judged(self, activity_id: str):
-        activity = self.exercise.activity(activity_id)
-        attempts = self._attempts.get(activity_id, Attempts())
-        letters = self._grid[activity_id]
-        if attempts.checked(letters):
-            return check_activity(self.exercise, activity, letters, reveal=attempts.answer_shown)
-        return answer_only(self.exercise, activity) if attempts.answer_shown else None
+    def _has_check(self, activity_id: str) -> bool:
+        return activity_id in self.checks
 
-    def _changed(self, activity_id: str, role: str):
-        def handler(change) -> None:
-            self._grid[activity_id][role] = change["new"]
-            self._notes.pop(activity_id, None)
-            self._save()
-            self._refresh(activity_id)
-        return handler
+    def _is_complete(self, activity_id: str, answer: Any) -> bool:
+        return not missing_letters(self.exercise, self._attempted(activity_id))
 
-    def _on_check(self, activity_id: str) -> None:
-        activity = self.exercise.activity(activity_id)
-        letters = dict(self._grid[activity_id])
-        blank = missing_letters(self.exercise, letters)
-        if blank:
-            self._notes[activity_id] = (f"Give every role a letter before checking; still blank: "
-                                        f"{', '.join(role_name(role) for role in blank)}.")
-        elif self._attempts[activity_id].record(letters, is_row_right(self.exercise, activity, letters)):
-            self._save()
-        self._refresh(activity_id)
+    def _incomplete_note(self, activity_id: str) -> str:
+        blank = missing_letters(self.exercise, self._attempted(activity_id))
+        return f"Give every role a letter before checking; still blank: {', '.join(map(role_name, blank))}."
 
-    def _on_reveal(self, activity_id: str) -> None:
-        self._attempts[activity_id].reveal()
-        self._save()
-        self._refresh(activity_id)
+    def _attempted(self, activity_id: str) -> dict[str, str | None]:
+        return row_letters(self.exercise, self.exercise.activity(activity_id), self.answers.get(activity_id))
 
-    def _save(self) -> None:
-        self._keeper.save({a: {r: v for r, v in row.items() if v} for a, row in self._grid.items()}, self._attempts)
+    def _judge(self, activity_id: str, answer: Any) -> bool | None:
+        return is_row_right(self.exercise, self.exercise.activity(activity_id), self._attempted(activity_id))
+
+    def _verdict(self, activity_id: str, letters: Any, reveal: bool) -> Feedback | None:
+        return check_activity(self.exercise, self.exercise.activity(activity_id), letters, reveal=reveal)
+
+    def _answer_only(self, activity_id: str) -> Feedback | None:
+        return answer_only(self.exercise, self.exercise.activity(activity_id))
+
+    def _show(self, activity_id: str, answer: Any) -> None:
+        letters = row_letters(self.exercise, self.exercise.activity(activity_id), answer)
+        self._updating = True
+        try:
+            for role, letter in letters.items():
+                self.cells[(activity_id, role)].value = letter
+        finally:
+            self._updating = False
+
+    def _feedback_widget(self, activity_id: str) -> widgets.HTML:
+        return self._feedback[activity_id]
+
+    def _answers_to_keep(self) -> dict[str, Any]:
+        return {activity_id: {role: letter for role, letter in row.items() if letter}
+                for activity_id, row in self.grid.items()}
 
     def _refresh(self, activity_id: str) -> None:
         activity = self.exercise.activity(activity_id)
         if self.exercise.is_worked_example(activity):
             self._feedback[activity_id].value = f"<div><i>Why:</i> {escape(activity.why)}</div>"
-            return
-        attempts = self._attempts[activity_id]
-        note = self._notes.get(activity_id)
-        feedback = self._judged(activity_id)
-        if note:
-            html = f"<i>{escape(note)}</i>"
-        elif feedback:
-            html = feedback.as_html(self._folder)
-        elif not activity.key and attempts.checked(self._grid[activity_id]):
-            html = PENDING
         else:
-            html = ""
-        self._feedback[activity_id].value = html
-        set_visible(self.reveals[activity_id], bool(activity.key) and attempts.misses >= 1
-                    and not attempts.answer_shown)
+            super()._refresh(activity_id)

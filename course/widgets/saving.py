@@ -1,8 +1,8 @@
 """What every answering widget shares: restoring and saving its answers and attempts, and saying when it cannot.
 
-Besides the answers themselves a widget keeps, in the answer file, the attempts of every item (the
-first answer checked, how many were checked and missed, whether the answer was shown: see
-:class:`course.exercises.feedback.Attempts`) and what it showed (``shown``: item ids and option orders, which
+Besides the answers themselves a widget keeps, in the answer file, the attempts of every item (for
+most widgets :class:`course.exercises.feedback.Attempts` per item: the first answer checked, how many were checked
+and missed, whether the answer was shown) and what it showed (``shown``: item ids and option orders, which
 graded variants rely on). A damaged answer file is never overwritten before the learner answers
 again: until then the widget shows options in an order drawn from a seed of its own, which the answer that
 replaces the file keeps (so the order the learner saw stays).
@@ -12,11 +12,10 @@ from __future__ import annotations
 import secrets
 from html import escape
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import ipywidgets as widgets
 
-from course.exercises.feedback import Attempts, attempts_by_item
 from course.learner.answers import AnswerFileError, AnswerStore
 
 PENDING = "<i>Saved. This one is marked when your instructor grades the assignment.</i>"
@@ -43,12 +42,12 @@ class AnswerKeeper:
             self._warn(str(error))
             return {}
 
-    def attempts(self) -> dict[str, Attempts]:
-        """The attempts saved for each item of this widget; none when nothing (or nothing readable) was saved."""
+    def attempts_section(self) -> dict[str, Any]:
+        """The widget's part of the ``attempts`` section; empty when nothing (or nothing readable) was saved."""
         if self._damaged:
             return {}
         try:
-            return attempts_by_item(self.store.section_for("attempts", self.widget_id))
+            return self.store.section_for("attempts", self.widget_id)
         except AnswerFileError:
             return {}
 
@@ -75,11 +74,11 @@ class AnswerKeeper:
         except (AnswerFileError, OSError):
             pass  # a read-only or damaged folder: answering says so
 
-    def save(self, answers: dict[str, Any], attempts: Mapping[str, Attempts] | None = None) -> None:
+    def save(self, answers: dict[str, Any], attempts: dict[str, Any] | None = None) -> None:
+        """Save the answers and, when given, the ``attempts`` section; a failure becomes the message."""
         sections: dict[str, dict[str, Any]] = {}
         if attempts is not None:
-            sections["attempts"] = {item: record.as_record() for item, record in attempts.items() if record.count
-                                    or record.revealed}
+            sections["attempts"] = attempts
         if self._shown is not None and not self._shown_saved:
             sections["shown"] = self._shown
         try:
@@ -94,15 +93,6 @@ class AnswerKeeper:
                 self._adopt_seed()
             self._damaged = False
 
-    def record(self, answers: dict[str, Any], key: str, value: Any,
-               attempts: Mapping[str, Attempts] | None = None) -> None:
-        """Set (or, for an empty choice, remove) one answer in ``answers`` and save them all."""
-        if value:
-            answers[key] = value
-        else:
-            answers.pop(key, None)
-        self.save(answers, attempts)
-
     def _adopt_seed(self) -> None:
         """Keep, after the answer that replaced a damaged file, the seed the options were shown in."""
         try:
@@ -112,29 +102,6 @@ class AnswerKeeper:
 
     def _warn(self, text: str) -> None:
         self.message.value = f'<div style="color:#b00020">⚠ {escape(text)}</div>'
-
-
-def answers_from_code(answers_in_code: Callable[[], dict] | None, keeper: AnswerKeeper) -> dict[str, Any]:
-    """Answers a learner typed into an optional function instead of clicking (an accessible alternative).
-
-    A function left as the assignment gives it (raising NotImplementedError) means "I answer with the widget".
-    """
-    if answers_in_code is None:
-        return {}
-    try:
-        typed = answers_in_code()
-    except NotImplementedError:
-        return {}
-    except Exception as error:  # the learner's own code: report it, keep the widget usable
-        keeper.message.value = (f'<div style="color:#b00020">⚠ Your answer function raised '
-                                f'{escape(type(error).__name__)}: {escape(str(error))}. The widget shows your '
-                                "saved answers instead.</div>")
-        return {}
-    if not isinstance(typed, dict):
-        keeper.message.value = ('<div style="color:#b00020">⚠ Your answer function must return a dict such as '
-                                '{"s01": "product_manager"}; the widget shows your saved answers instead.</div>')
-        return {}
-    return {str(key): value for key, value in typed.items()}
 
 
 def check_button(what: str) -> widgets.Button:

@@ -19,13 +19,44 @@ def test_stages_run_from_one_person_to_specialists():
     assert patterns[5] == "one" and patterns[5000] == "specialists" and patterns[50] == "shared"
 
 
-def test_explorer_explains_a_wrong_prediction_and_reveals_the_holders(tmp_path):
-    """Does a wrong prediction get the right pattern and reason, plus who holds each role, and is it kept?"""
+def test_explorer_judges_on_check_and_a_first_miss_explains_without_the_pattern(tmp_path):
+    """Is a prediction saved but not judged until Check, and does a first miss say why without the right pattern or
+    who holds the roles?"""
     explorer = CompanySizeExplorer(folder=tmp_path)
-    explorer.predict(5, "specialists")
-    assert "one person holds every role" in explorer.feedback_text(5)
-    assert "a founder" in explorer._rows.feedback["5"].value
-    assert CompanySizeExplorer(folder=tmp_path).answers == {"5": "specialists"}
+    explorer.controls(5)["choice"].value = "specialists"  # a choice in the dropdown
+    assert explorer.feedback_html(5) == "" and explorer.attempts == {}
+    assert AnswerStore(tmp_path).answers_for("company-size") == {"5": "specialists"}
+    explorer.controls(5)["check"].click()
+    first = explorer.feedback_text(5)
+    assert first.startswith("Not yet.") and "Specialists mean every role exists" in first and "Hint:" in first
+    assert "one person holds every role" not in first and "a founder" not in explorer.feedback_html(5)
+    assert explorer.controls(5)["show_answer"].layout.display != "none", "Show answer is offered after a miss"
+    assert AnswerStore(tmp_path).section_for("attempts", "company-size")["5"]["first_correct"] is False
+
+
+def test_explorer_gives_the_pattern_and_the_holders_after_a_second_miss_or_on_request(tmp_path):
+    """After a second wrong Check (or Show answer), does the explorer give the right pattern, its reason and who
+    holds each role, and is a checked prediction restored at the same stage by a new widget?"""
+    explorer = CompanySizeExplorer(folder=tmp_path)
+    explorer.answer(5, "specialists")
+    explorer.answer(5, "shared")
+    second = explorer.feedback_text(5)
+    assert "The answer: At 5 people, one person holds every role there is." in second
+    assert "a founder" in explorer.feedback_html(5)
+    assert explorer.controls(5)["show_answer"].layout.display == "none"
+    again = CompanySizeExplorer(folder=tmp_path)
+    assert again.answers == {"5": "shared"} and "The answer: At 5 people" in again.feedback_text(5)
+    explorer.show_answer(50)
+    assert "At 50 people, a few people share the roles." in explorer.feedback_text(50)
+    assert "the one PM" in explorer.feedback_html(50)
+    explorer.answer(5000, "specialists")
+    assert explorer.feedback_text(5000).startswith("Right.") and "program managers" in explorer.feedback_html(5000)
+
+
+def test_explorer_check_without_a_prediction_is_not_an_attempt(tmp_path):
+    explorer = CompanySizeExplorer(folder=tmp_path)
+    explorer.check(500)
+    assert "Choose a pattern" in explorer.feedback_html(500) and explorer.attempts == {}
 
 
 ROLES = ("product_manager", "project_manager", "product_marketing_manager", "sales")

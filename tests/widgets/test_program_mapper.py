@@ -48,7 +48,7 @@ def test_mapper_widget_draws_at_once_judges_on_check_and_restores(tmp_path):
     mapper = ProgramMapper(folder=tmp_path)
     mapper.assign("P17", "Program B")
     mapper.assign("P18", "Program C")
-    assert mapper._plot.outputs
+    assert mapper.network.outputs, "the network is drawn at once"
     assert mapper.feedback_text("P18") == "" and mapper.attempts == {}
     mapper.check()
     assert "depend on each other" in mapper.feedback_text("P18")
@@ -63,7 +63,7 @@ def test_a_first_miss_explains_and_the_right_grouping_comes_after_a_second_or_on
     first = mapper.feedback_text("P05")
     assert first.startswith("Not yet.") and "not stand-alone" in first and "Hint:" in first
     assert "belongs in one program with" not in first
-    assert mapper._rows.reveals["P05"].layout.display != "none"
+    assert mapper.controls("P05")["show_answer"].layout.display != "none"
     mapper.assign("P05", "Program A")
     mapper.assign("P07", "Program A")
     mapper.check()
@@ -85,7 +85,8 @@ def test_mapper_first_attempts_are_recorded_and_feedback_restored(tmp_path):
     assert set(saved) == {"P10", "P11", "P22"}
     again = ProgramMapper(folder=tmp_path)
     assert "Not yet" in again.feedback_text("P22") and "belongs in one program" not in again.feedback_text("P22")
-    assert all(dropdown.description for dropdown in again._rows.dropdowns.values())
+    assert all(again.controls(project)["choice"].description for project in again.projects)
+    assert again.controls("P10")["choice"].value == "Program A"
 
 
 def test_a_chain_of_hand_offs_over_years_is_not_a_program():

@@ -27,7 +27,7 @@ def _learner(tmp_path, name):
 def test_choosing_is_saved_but_judged_only_on_check(tmp_path, quiz_file):
     """Does clicking an option save it without a verdict, and does Check then judge it?"""
     widget = QuizWidget(quiz_file, folder=tmp_path)
-    widget._blocks["checkout"].radio.value = "program"
+    widget.controls("checkout")["choice"].value = "program"  # a click on the option
     assert AnswerStore(tmp_path).answers_for("sample") == {"checkout": "program"}
     assert widget.feedback_html("checkout") == "" and widget.attempts == {}
     widget.check("checkout")
@@ -43,7 +43,7 @@ def test_a_first_miss_teaches_without_the_key_and_a_second_reveals_it(tmp_path, 
     assert "Not yet" in first and "single piece of work stands on its own" in first
     assert "Ask whether the work has an end date" in first and "What a project is" in first
     assert key.text not in first and key.explanation not in first
-    reveal = widget._blocks["checkout"].reveal
+    reveal = widget.controls("checkout")["show_answer"]
     assert reveal.layout.display != "none", "Show answer is offered after a first miss"
     widget.answer("checkout", "marketing")
     second = widget.feedback_html("checkout")
@@ -55,7 +55,7 @@ def test_show_answer_reveals_the_key_on_request(tmp_path, quiz_file):
     """Does pressing Show answer after one miss give the key and its reason, and is that recorded?"""
     widget = QuizWidget(quiz_file, folder=tmp_path)
     widget.answer("checkout", "product")
-    widget._blocks["checkout"].reveal.click()
+    widget.controls("checkout")["show_answer"].click()
     assert "The project manager" in widget.feedback_html("checkout")
     assert AnswerStore(tmp_path).section_for("attempts", "sample")["checkout"]["revealed"] is True
 
@@ -70,17 +70,17 @@ def test_a_right_answer_gives_its_reason(tmp_path, quiz_file):
 def test_multiple_select_is_judged_on_check_and_a_first_fail_names_no_missing_option(tmp_path, quiz_file):
     """Is a tick never judged, and does a first failed Check explain the wrong tick without naming what is missing?"""
     widget = QuizWidget(quiz_file, folder=tmp_path)
-    block = widget._blocks["program-work"]
-    block.boxes["in-step"].value = True
+    boxes = widget.controls("program-work")
+    boxes["in-step"].value = True  # a tick, as a click gives it
     assert widget.answers["program-work"] == ["in-step"] and widget.feedback_html("program-work") == ""
-    block.boxes["messaging"].value = True
+    boxes["messaging"].value = True
     assert widget.feedback_html("program-work") == ""
     widget.check("program-work")
     first = widget.feedback_html("program-work")
     assert "does not belong" in first and "not ticked yet" in first
     assert "Running three related products" not in first
-    block.boxes["messaging"].value = False
-    block.boxes["releases"].value = True
+    boxes["messaging"].value = False
+    boxes["releases"].value = True
     widget.check("program-work")
     assert "Right" in widget.feedback_html("program-work")
 
@@ -101,7 +101,7 @@ def test_options_are_shuffled_per_learner_and_stable_across_recreation(tmp_path,
         orders[name] = {q: widget.options_shown(q) for q in ("checkout", "program-work")}
         again = QuizWidget(quiz_file, folder=folder)
         assert {q: again.options_shown(q) for q in orders[name]} == orders[name]
-        radio_order = [key for _text, key in again._blocks["checkout"].radio.options]
+        radio_order = [key for _text, key in again.controls("checkout")["choice"].options]
         assert radio_order == orders[name]["checkout"], "the radio buttons show the recorded order"
         shown = AnswerStore(folder).section_for("shown", "sample")
         assert shown == {"questions": ["checkout", "program-work"], "options": orders[name]}
@@ -126,9 +126,9 @@ def test_first_attempts_are_recorded_and_a_recreated_widget_restores_its_feedbac
     assert saved["checkout"]["count"] == 1 and saved["checkout"]["revealed"] is False
     assert saved["program-work"]["first_correct"] is True
     again = QuizWidget(quiz_file, folder=tmp_path)
-    assert again._blocks["checkout"].radio.value == "program"
+    assert again.controls("checkout")["choice"].value == "program"
     assert "Not yet" in again.feedback_html("checkout") and "The project manager" not in again.feedback_html("checkout")
-    assert again._blocks["checkout"].reveal.layout.display != "none"
+    assert again.controls("checkout")["show_answer"].layout.display != "none"
     assert "Right" in again.feedback_html("program-work")
     again.answer("checkout", "product")
     third = QuizWidget(quiz_file, folder=tmp_path)
@@ -141,7 +141,7 @@ def test_a_graded_quiz_says_saved_records_what_was_shown_and_the_first_answer(tm
     graded = unkeyed_quiz("graded", "Graded", [("q1", "Which role?", {"a": "Product", "b": "Project",
                                                                       "c": "Program"}, "single")])
     widget = QuizWidget(graded, folder=tmp_path)
-    assert not any(isinstance(child, widgets.Button) for child in widget._blocks["q1"].children[2].children)
+    assert not any(isinstance(control, widgets.Button) for control in widget.controls("q1").values())
     widget.choose("q1", "b")
     widget.choose("q1", "c")
     html = widget.feedback_html("q1")
@@ -155,13 +155,13 @@ def test_a_graded_quiz_says_saved_records_what_was_shown_and_the_first_answer(tm
 def test_every_control_has_a_programmatic_label_and_buttons_are_buttons(tmp_path, quiz_file):
     """Can a screen-reader or keyboard user reach and name every control of a question?"""
     widget = QuizWidget(quiz_file, folder=tmp_path)
-    for block in widget._blocks.values():
-        controls = [block.radio] if hasattr(block, "radio") else list(block.boxes.values())
-        controls += [block.check, block.reveal]
-        assert all(control.description for control in controls)
-        assert isinstance(block.check, widgets.Button) and block.check.description == "Check"
-        assert isinstance(block.reveal, widgets.Button) and block.reveal.description == "Show answer"
-        assert block.check.tooltip and block.reveal.tooltip
+    for question in widget.quiz.questions:
+        controls = widget.controls(question.id)
+        assert all(control.description for control in controls.values())
+        check, reveal = controls["check"], controls["show_answer"]
+        assert isinstance(check, widgets.Button) and check.description == "Check"
+        assert isinstance(reveal, widgets.Button) and reveal.description == "Show answer"
+        assert check.tooltip and reveal.tooltip
 
 
 def test_a_corrupt_answer_file_is_a_message_and_is_kept_until_the_learner_answers(tmp_path, quiz_file, monkeypatch):
@@ -169,11 +169,11 @@ def test_a_corrupt_answer_file_is_a_message_and_is_kept_until_the_learner_answer
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     (tmp_path / ANSWER_FILE_NAME).write_text("{{{ not json")
     widget = QuizWidget(quiz_file, folder=tmp_path)
-    assert "damaged" in widget._keeper.message.value
+    assert "damaged" in widget.message_html
     assert widget.answers == {}
     assert (tmp_path / ANSWER_FILE_NAME).read_text() == "{{{ not json"
     widget.answer("checkout", "project")
-    assert widget._keeper.message.value == ""
+    assert widget.message_html == ""
     store = AnswerStore(tmp_path)
     assert store.answers_for("sample") == {"checkout": "project"}
     assert store.section_for("shown", "sample")["options"]["checkout"] == widget.options_shown("checkout")
@@ -188,5 +188,5 @@ def test_the_shipped_lesson_quizzes_build(tmp_path):
 
     for path in sorted((data_dir() / "quizzes").glob("*.json")):
         widget = QuizWidget(path.stem, folder=tmp_path)
-        assert len(widget._blocks) == len(widget.quiz.questions)
+        assert all(widget.controls(question.id) for question in widget.quiz.questions)
 

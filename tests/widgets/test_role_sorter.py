@@ -17,14 +17,14 @@ def test_statements_load_with_keys_and_lesson_links():
 def test_a_choice_is_judged_on_check_and_a_first_miss_explains_without_naming_the_role(tmp_path):
     """Is a chosen role saved but not judged until Check, and does a first miss say why, not which role is right?"""
     widget = RoleSorterWidget(folder=tmp_path)
-    widget._rows.dropdowns["s03"].value = "project_manager"
+    widget.controls("s03")["choice"].value = "project_manager"  # a choice in the dropdown
     assert widget.feedback_html("s03") == ""
     widget.check("s03")
     text = widget.feedback_text("s03")
     assert text.startswith("Not yet.") and "delivers one piece of work" in text
     assert "Programs: projects that depend on each other" in widget.feedback_html("s03")
     assert "program manager" not in widget.feedback_html("s03").lower().replace("program management", "")
-    assert widget._rows.reveals["s03"].layout.display != "none"
+    assert widget.controls("s03")["show_answer"].layout.display != "none"
 
 
 def test_the_right_role_comes_after_a_second_miss_or_on_request(tmp_path):
@@ -55,15 +55,15 @@ def test_every_row_control_is_labelled(tmp_path):
     """Does each dropdown carry its statement as a programmatic label, beside a Check button?"""
     widget = RoleSorterWidget(folder=tmp_path)
     for statement_id, statement in widget.statements.items():
-        assert widget._rows.dropdowns[statement_id].description == statement.text
-        assert widget._rows.checks[statement_id].description == "Check"
+        assert widget.controls(statement_id)["choice"].description == statement.text
+        assert widget.controls(statement_id)["check"].description == "Check"
 
 
 def test_answers_are_saved_and_restored(tmp_path):
     """Are the chosen roles saved at once and shown again by a new widget?"""
     RoleSorterWidget(folder=tmp_path).choose("s01", "product_manager")
     again = RoleSorterWidget(folder=tmp_path)
-    assert again._rows.dropdowns["s01"].value == "product_manager"
+    assert again.controls("s01")["choice"].value == "product_manager"
     assert AnswerStore(tmp_path).answers_for("role-sorter") == {"s01": "product_manager"}
     again.choose("s01", None)
     assert AnswerStore(tmp_path).answers_for("role-sorter") == {}
@@ -73,9 +73,9 @@ def test_without_a_key_answers_are_saved_but_not_judged(tmp_path):
     """In a graded assignment (no key in the student's version), is the answer saved with no verdict shown?"""
     widget = RoleSorterWidget("a-sorter", statements_without_key({"x1": "Rank the backlog"}), folder=tmp_path)
     widget.choose("x1", "project_manager")
-    assert "when your instructor grades" in widget._rows.feedback["x1"].value
-    assert "Right" not in widget._rows.feedback["x1"].value and "Not yet" not in widget._rows.feedback["x1"].value
-    assert not widget._rows.checks, "nothing to check without a key"
+    assert "when your instructor grades" in widget.feedback_html("x1")
+    assert "Right" not in widget.feedback_html("x1") and "Not yet" not in widget.feedback_html("x1")
+    assert set(widget.controls("x1")) == {"choice"}, "nothing to check without a key"
     store = AnswerStore(tmp_path)
     assert store.answers_for("a-sorter") == {"x1": "project_manager"}
     assert store.section_for("attempts", "a-sorter")["x1"]["first"] == "project_manager"
@@ -100,6 +100,6 @@ def test_a_broken_answer_function_is_reported_in_the_widget(tmp_path):
         return 1 / 0
 
     widget = RoleSorterWidget("w", folder=tmp_path, answers_in_code=broken)
-    assert "ZeroDivisionError" in widget._keeper.message.value
+    assert "ZeroDivisionError" in widget.message_html
     widget = RoleSorterWidget("w", folder=tmp_path, answers_in_code=lambda: ["not", "a", "dict"])
-    assert "must return a dict" in widget._keeper.message.value
+    assert "must return a dict" in widget.message_html
