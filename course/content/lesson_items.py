@@ -18,6 +18,7 @@ import nbformat
 
 from course.content.roles import SORTABLE_ROLES, role_name
 from course.errors import CourseError
+from course.exercises.quiz import Option  # an item's option: a quiz's as it is, a role sorter's role built as one
 from course.paths import LESSONS_DIR
 
 QUIZ, ROLE_SORTER, SCENARIO = "quiz", "role_sorter", "scenario"
@@ -37,14 +38,6 @@ class WidgetUse:
 
 
 @dataclass(frozen=True)
-class ItemOption:
-    key: str
-    text: str
-    correct: bool | None
-    misconception: str | None = None
-
-
-@dataclass(frozen=True)
 class LessonItem:
     """One thing a learner answers: a quiz question, a role-sorter statement, or a whole scenario (its path)."""
 
@@ -53,12 +46,12 @@ class LessonItem:
     item_id: str
     label: str  # how an instructor names it: "Check Q3", "Role sorter s04", "Scenario program-forms"
     prompt: str
-    options: tuple[ItemOption, ...] = ()
+    options: tuple[Option, ...] = ()
     multiple: bool = False
     purpose: str | None = None  # for quiz items: warm-up, diagnostic, check, final
     section: str = ""
 
-    def option(self, key: str) -> ItemOption | None:
+    def option(self, key: str) -> Option | None:
         return next((option for option in self.options if option.key == key), None)
 
     @property
@@ -167,8 +160,7 @@ def _quiz_items(use: WidgetUse) -> list[LessonItem]:
     quiz = load_quiz(use.name)
     prefix = PURPOSE_NAMES.get(quiz.purpose or "", "Quiz")
     return [LessonItem(QUIZ, use.widget_id, question.id, f"{prefix} Q{number}", question.prompt,
-                       tuple(ItemOption(option.key, option.text, option.correct, option.misconception)
-                             for option in question.options),
+                       question.options,
                        question.kind == MULTIPLE, quiz.purpose, use.section)
             for number, question in enumerate(quiz.questions, start=1)]
 
@@ -178,8 +170,9 @@ def _statement_items(use: WidgetUse) -> list[LessonItem]:
 
     items = []
     for statement in load_statements():
-        options = tuple(ItemOption(role, role_name(role), None if statement.role is None else role == statement.role,
-                                   None if role == statement.role else SWAPS.get((role, statement.role or "")))
+        right = statement.role
+        options = tuple(Option(role, role_name(role), None if right is None else role == right,
+                               misconception=None if role == right else SWAPS.get((role, right or "")))
                         for role in SORTABLE_ROLES)
         items.append(LessonItem(ROLE_SORTER, use.widget_id, statement.id, f"Role sorter {statement.id}",
                                 statement.text, options, False, None, use.section))

@@ -148,24 +148,8 @@ class AnswerStore:
         On a JupyterHub the user name is also the nbgrader student id, so the grader can work out what a
         student was shown without trusting the file; elsewhere the seed is made once and saved.
         """
-        hub_user = os.environ.get("JUPYTERHUB_USER")
-        if hub_user:
-            return f"user:{hub_user}"
-        try:
-            saved = self._document().get("seed")
-        except AnswerFileError:
-            saved = None
-        if isinstance(saved, str) and saved:
-            return saved
-        with _lock_for(self.path):
-            document = self._document_or_fresh()
-            if not (isinstance(document.get("seed"), str) and document["seed"]):
-                document["seed"] = f"random:{secrets.token_hex(8)}"
-                try:
-                    self._write(document)
-                except OSError:  # a read-only folder: the order is still stable for this session
-                    pass
-            return document["seed"]
+        # in a read-only folder the seed is not kept, but the order is still stable for this session
+        return self._settle_seed(f"random:{secrets.token_hex(8)}", unwritable_ok=True)
 
     def known_seed(self) -> str | None:
         """The learner's seed if one is already decided (hub user name, or kept in a readable file); never writes.
@@ -188,6 +172,10 @@ class AnswerStore:
         A widget that showed options from a seed of its own (the file was damaged) calls it once the learner's
         answer has replaced the file, so the order the learner saw stays the same in later sessions.
         """
+        return self._settle_seed(proposed)
+
+    def _settle_seed(self, proposed: str, unwritable_ok: bool = False) -> str:
+        """The seed already decided, or ``proposed`` kept in the file as the seed from now on."""
         known = self.known_seed()
         if known:
             return known
@@ -195,7 +183,11 @@ class AnswerStore:
             document = self._document_or_fresh()
             if not (isinstance(document.get("seed"), str) and document["seed"]):
                 document["seed"] = proposed
-                self._write(document)
+                try:
+                    self._write(document)
+                except OSError:
+                    if not unwritable_ok:
+                        raise
             return document["seed"]
 
     def _document_or_fresh(self) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from course.content.lesson_items import resolve_lesson
 from course.errors import CourseError
 from course.live.client import LiveClient
 from course.live.render import summary_html
+from course.widgets.output import ShownHtml
 
 
 class LiveClassView(widgets.VBox):
@@ -102,13 +103,8 @@ class LiveClassView(widgets.VBox):
 
     # --- drawing -------------------------------------------------------------------------------------------------
 
-    @property
-    def html(self) -> str:
-        return self._body.value
-
-    @property
-    def status_html(self) -> str:
-        return self._status.value
+    html = ShownHtml("_body")
+    status_html = ShownHtml("_status")
 
     def _act(self, action) -> None:
         try:

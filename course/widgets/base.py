@@ -88,7 +88,7 @@ class AnsweringWidget(widgets.VBox):
     def _read_saved(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """(answers, attempts section) as saved; both empty, with a message, when the file is damaged."""
         answers = self._keeper.restore()
-        return answers, self._keeper.attempts_section()
+        return answers, self._keeper.section("attempts")
 
     def _keep_from_now(self, live: bool = False) -> None:
         """Start saving every change; with ``live``, also send checked answers to a live class session."""

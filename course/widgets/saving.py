@@ -42,12 +42,13 @@ class AnswerKeeper:
             self._warn(str(error))
             return {}
 
-    def attempts_section(self) -> dict[str, Any]:
-        """The widget's part of the ``attempts`` section; empty when nothing (or nothing readable) was saved."""
+    def section(self, name: str) -> dict[str, Any]:
+        """The widget's part of a section (``attempts``, ``shown``); empty when nothing (or nothing readable) was
+        saved."""
         if self._damaged:
             return {}
         try:
-            return self.store.section_for("attempts", self.widget_id)
+            return self.store.section_for(name, self.widget_id)
         except AnswerFileError:
             return {}
 

@@ -15,7 +15,6 @@ the player shows consequences only, every decision is final, and the debrief com
 """
 from __future__ import annotations
 
-import secrets
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -33,42 +32,49 @@ from course.exercises.scenario import (
     restorable_path,
 )
 from course.exercises.shuffling import shuffled
-from course.learner.answers import AnswerFileError, AnswerStore
-from course.live.client import live_link
-from course.widgets.output import replace_output
+from course.widgets.base import AnsweringWidget
+from course.widgets.output import ShownHtml, replace_output
 
-_WARNING = '<div style="color:#b00020">⚠ {}</div>'
 _NOTE = '<div style="color:#555"><i>{}</i></div>'
 _DIRECTION_COLOUR = {"better": "#1a7f37", "worse": "#b00020"}
 
 
-class ScenarioPlayer(widgets.VBox):
-    """Plays a branching scenario; the path is saved as it is taken, so a reopened notebook resumes it."""
+class ScenarioPlayer(AnsweringWidget):
+    """Plays a branching scenario; the path is saved as it is taken, so a reopened notebook resumes it.
+
+    ``answers`` is ``{"path": [...], "ending": ...}`` and ``attempts`` the first complete path, both kept as the
+    traits of :class:`~course.widgets.base.AnsweringWidget` (a new value is saved).
+    """
+
+    story_html = ShownHtml("_story")
+    state_html = ShownHtml("_state")
+    history_html = ShownHtml("_history")
+    consequence_html = ShownHtml("_consequence")
+    ending_html = ShownHtml("_ending")
 
     def __init__(self, scenario: Scenario | str | Path = "sales-promise", widget_id: str | None = None,
                  folder: str | Path | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.add_class("pm-scenario")
-        self._folder = Path(folder) if folder is not None else Path.cwd()
-        self._message = widgets.HTML()
-        self.scenario: Scenario | None = None
-        self.run: ScenarioRun | None = None
         try:
-            self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+            loaded, problem = (scenario if isinstance(scenario, Scenario) else load_scenario(scenario)), None
         except DataFileError as error:
-            self._message.value = _WARNING.format(escape(f"This scenario cannot be played: {error}"))
-            self.children = [self._message]
+            loaded, problem = None, error
+        super().__init__(widget_id or f"scenario-{loaded.id if loaded else Path(str(scenario)).stem}", folder,
+                         **kwargs)
+        self.add_class("pm-scenario")
+        self.scenario: Scenario | None = loaded
+        self.run: ScenarioRun | None = None
+        if problem is not None:
+            self.say(f"This scenario cannot be played: {problem}")
+            self.children = [self.message]
             return
-        self.widget_id = widget_id or f"scenario-{self.scenario.id}"
-        self._store = AnswerStore(self._folder)
-        saved, self._first, self._shown, self._damaged = self._saved()
-        if not isinstance(self._first.get("path"), list):  # nothing recorded yet, or a hand-edited record
-            self._first = {}
-        self._seed = f"session:{secrets.token_hex(8)}" if self._damaged else self._store.seed()
+        saved, first = self._read_saved()
+        self.attempts = first if isinstance(first.get("path"), list) else {}  # else none yet, or a hand-edited one
+        self._shown = dict(self._keeper.section("shown"))
         path, note = restorable_path(self.scenario, saved.get("path"))
         self.run = ScenarioRun(self.scenario, path)
+        self.answers = self._path_now()
         if note:
-            self._message.value = _NOTE.format(escape(note))
+            self.message.value = _NOTE.format(escape(note))
         self._header = widgets.HTML(self._header_html())
         self._state = widgets.HTML()
         self._history = widgets.HTML()
@@ -76,25 +82,25 @@ class ScenarioPlayer(widgets.VBox):
         self._story = widgets.HTML()
         self._choices = widgets.VBox(layout=widgets.Layout(margin="0.3em 0"))
         self._ending = widgets.HTML()
-        self._plot = widgets.Output()
-        self._replay = widgets.Button(description="Play again", icon="refresh",
-                                      tooltip="Play the scenario again from the start (your first path stays recorded)")
-        self._replay.on_click(lambda _: self.replay())
-        self.children = [self._header, self._message, self._state, self._history, self._consequence, self._story,
-                         self._choices, self._ending, self._plot, self._replay]
+        self.plot = widgets.Output()
+        self.replay_button = widgets.Button(
+            description="Play again", icon="refresh",
+            tooltip="Play the scenario again from the start (your first path stays recorded)")
+        self.replay_button.on_click(lambda _: self.replay())
+        self.children = [self._header, self.message, self._state, self._history, self._consequence, self._story,
+                         self._choices, self._ending, self.plot, self.replay_button]
+        self._keep_from_now(live=True)
         self._render()
-        # Live class view (course.live): on a hub, while the lesson's session is open, the path taken also goes to
-        # the instructor; elsewhere live_link gives NOT_LIVE, which sends and shows nothing.
-        self._live = live_link(self.widget_id, self)
 
     # --- what the learner does -------------------------------------------------------------------------------
 
     def choose(self, choice_id: str) -> None:
         """Take a choice at the current node, as a click on its button does."""
         self.run.choose(choice_id)
-        if self.run.finished and not self._first:
-            self._first = {"path": list(self.run.path), "ending": self.run.current.id}
-        self._save()
+        with self._saving_once():
+            if self.run.finished and not self.attempts:
+                self.attempts = {"path": list(self.run.path), "ending": self.run.current.id}
+            self.answers = self._path_now()
         self._live.send(self.scenario.id, list(self.run.path))  # course.live: only while a live session is open
         self._render()
 
@@ -103,7 +109,7 @@ class ScenarioPlayer(widgets.VBox):
         if self.locked:
             return
         self.run.replay()
-        self._save()
+        self.answers = self._path_now()
         self._render()
 
     # --- what tests and lessons read -------------------------------------------------------------------------
@@ -115,53 +121,14 @@ class ScenarioPlayer(widgets.VBox):
 
     @property
     def choice_buttons(self) -> tuple[widgets.Button, ...]:
-        return tuple(self._choices.children)
+        """The choices at the current decision (none at an ending, or when the scenario cannot be played)."""
+        return tuple(self._choices.children) if self.run is not None else ()
 
-    @property
-    def message_html(self) -> str:
-        return self._message.value
-
-    @property
-    def story_html(self) -> str:
-        return self._story.value
-
-    @property
-    def state_html(self) -> str:
-        return self._state.value
-
-    @property
-    def consequence_html(self) -> str:
-        return self._consequence.value
-
-    @property
-    def ending_html(self) -> str:
-        return self._ending.value
-
-    # --- saving ----------------------------------------------------------------------------------------------
-
-    def _saved(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], bool]:
-        """(answers, first complete path, shown orders, whether the file is damaged)."""
-        try:
-            return (self._store.answers_for(self.widget_id), self._store.section_for("attempts", self.widget_id),
-                    self._store.section_for("shown", self.widget_id), False)
-        except AnswerFileError as error:
-            self._message.value = _WARNING.format(escape(str(error)))
-            return {}, {}, {}, True
-
-    def _save(self) -> None:
+    def _path_now(self) -> dict[str, Any]:
         answers: dict[str, Any] = {"path": list(self.run.path)}
         if self.run.finished:
             answers["ending"] = self.run.current.id
-        try:
-            self._store.save(self.widget_id, answers, attempts=dict(self._first), shown=dict(self._shown))
-        except OSError as error:
-            self._message.value = _WARNING.format(escape(
-                f"Your path could not be saved ({error}); it is still shown here, but will be lost when the notebook "
-                "closes. Check that the folder is writable."))
-        else:
-            self._damaged = False
-            if "⚠" in self._message.value:
-                self._message.value = ""
+        return answers
 
     # --- drawing ---------------------------------------------------------------------------------------------
 
@@ -186,23 +153,22 @@ class ScenarioPlayer(widgets.VBox):
             self._story.value = ""
             self._choices.children = []
             self._ending.value = self._ending_html()
-            replace_output(self._plot, run.plot())
+            replace_output(self.plot, run.plot())
         else:
             self._story.value = (f'<div class="pm-scenario-step"><b>Decision {len(steps) + 1}.</b> '
                                  f"{escape(node.text)}</div>")
             self._choices.children = self._buttons_for(node.id)
             self._ending.value = ""
-            self._plot.outputs = ()
-        self._replay.layout.display = "none" if self.locked or not run.path else None
+            self.plot.outputs = ()
+        self.replay_button.layout.display = "none" if self.locked or not run.path else None
 
     def _buttons_for(self, node_id: str) -> list[widgets.Button]:
         node = self.scenario.nodes[node_id]
-        order = shuffled(node.choices, self._seed, self.widget_id, node_id)
+        order = shuffled(node.choices, self.seed, self.widget_id, node_id)
         ids = [choice.id for choice in order]
         if self._shown.get(node_id) != ids:
             self._shown[node_id] = ids
-            if not self._damaged:  # a damaged file is replaced only when the learner chooses
-                self._save()
+            self._show_what_is_shown(dict(self._shown))  # a damaged file is replaced only when the learner chooses
         buttons = []
         for number, choice in enumerate(order, start=1):
             button = widgets.Button(description=choice.label, tooltip=f"Choice {number} of {len(order)}: "
@@ -256,7 +222,7 @@ class ScenarioPlayer(widgets.VBox):
         if list(run.path) != list(scenario.best_path()):
             parts.append("<p><b>The best path:</b> " + " → ".join(f"“{escape(label)}”" for label in labels) + "</p>")
         if scenario.see:
-            parts.append(f"<div>Review {scenario.see.html(self._folder)}.</div>")
+            parts.append(f"<div>Review {scenario.see.html(self.folder)}.</div>")
         parts.append("</div>")
         return "".join(parts)
 
@@ -271,7 +237,7 @@ class ScenarioPlayer(widgets.VBox):
                                                                       line.best_labels) + ".")
         if line.misconception:
             parts.append(f"The belief behind your choice: <i>{escape(line.misconception.belief)}</i> "
-                         f"Review {line.misconception.see.html(self._folder)}.")
+                         f"Review {line.misconception.see.html(self.folder)}.")
         return f"<li>{' '.join(parts)}</li>"
 
 

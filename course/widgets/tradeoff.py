@@ -16,7 +16,7 @@ import ipywidgets as widgets
 
 from course.exercises.tradeoff import ReleaseModel
 from course.plots import TradeoffCurve, tradeoff_svg
-from course.widgets.saving import AnswerKeeper
+from course.widgets.base import AnsweringWidget
 
 MAX_FEATURES = 30
 SAVE_AFTER_SECONDS = 0.3
@@ -37,28 +37,28 @@ _NAME_THE_SLIDERS = (
 )
 
 
-class TradeoffSimulator(widgets.VBox):
-    """Move the sliders and watch slip, cost and customer value; the settings are kept like answers."""
+class TradeoffSimulator(AnsweringWidget):
+    """Move the sliders and watch slip, cost and customer value; the settings are kept as its ``answers``."""
 
     def __init__(self, widget_id: str = "tradeoff", model: ReleaseModel = ReleaseModel(),
                  folder: str | Path | None = None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(widget_id, folder, **kwargs)
         self.model = model
-        self._keeper = AnswerKeeper(widget_id, folder)
-        saved = self._keeper.restore()
+        saved, _attempts = self._read_saved()
         self.features = _slider("Features in scope", _int(saved.get("features"), 10, 0, MAX_FEATURES), 0,
                                 MAX_FEATURES, 1)
         self.deadline = _slider("Deadline (weeks)", _int(saved.get("deadline_weeks"), 16, 4, 40), 4, 40, 1)
         self.budget = _slider("Budget (thousands)", _int(saved.get("budget_k"), 200, 50, 500), 50, 500, 10)
         self.result = widgets.HTML()
         self._curve: TradeoffCurve | None = None
-        self._saved = self._settings()
+        self.answers = self._settings()
         self._pending: asyncio.TimerHandle | None = None
         for slider in (self.features, self.deadline, self.budget):
             slider.observe(self._changed, names="value")
         rows = [widgets.HBox([slider, _number_box(slider)]) for slider in (self.features, self.deadline, self.budget)]
-        self.children = [self._keeper.message, *rows, self.result]
+        self.children = [self.message, *rows, self.result]
         self.add_class("pm-tradeoff")
+        self._keep_from_now()
         self._update()
 
     @property
@@ -92,10 +92,10 @@ class TradeoffSimulator(widgets.VBox):
 
     def _save_now(self) -> None:
         self._pending = None
-        settings = self._settings()
-        if settings != self._saved:
-            self._keeper.save(settings)
-            self._saved = settings
+        self.answers = self._settings()  # saved by the base class when they changed
+
+    def _attempts_to_keep(self) -> None:
+        return None  # nothing here is checked
 
     def _update(self) -> None:
         if self._curve is None:

@@ -69,7 +69,7 @@ def test_an_ending_shows_outcome_score_debrief_plot_and_review_link(tmp_path):
     assert "The best path:</b> “Agree the release&#x27;s goals" in ending
     assert "Review lesson 01-two-pms, section “Who stays when the project ends”" in ending
     assert shown.choice_buttons == ()
-    html = shown._plot.outputs[0]["data"]["text/html"]
+    html = shown.plot.outputs[0]["data"]["text/html"]
     assert 'alt="Line charts, one per state variable' in html and "on the best path" in html
 
 
@@ -83,21 +83,21 @@ def test_a_saved_path_is_restored_on_reopening(tmp_path):
     assert reopened.run.path == ["agree-goals", "add-all"]
     assert "Weeks late 0 → 3 weeks (worse)" in reopened.consequence_html
     assert "Decision 3." in reopened.story_html and "<td>3 weeks</td>" in reopened.state_html
-    assert "Your earlier decisions (1)" in reopened._history.value
+    assert "Your earlier decisions (1)" in reopened.history_html
 
 
 def test_the_first_complete_path_is_recorded_and_replay_starts_afresh(tmp_path):
     """Is the first complete path kept in 'attempts' while Play again clears the current path and a second run?"""
     shown = player(tmp_path)
-    assert shown._replay.layout.display == "none", "nothing to replay before the first choice"
+    assert shown.replay_button.layout.display == "none", "nothing to replay before the first choice"
     for choice_id in RECOVERY:
         shown.choose(choice_id)
     first = {"path": RECOVERY, "ending": "partial-end"}
     assert saved(tmp_path)["attempts"]["scenario-handover"] == first
     assert saved(tmp_path)["answers"]["scenario-handover"] == {"path": RECOVERY, "ending": "partial-end"}
-    shown._replay.click()
+    shown.replay_button.click()
     assert shown.run.path == [] and "Decision 1." in shown.story_html and shown.ending_html == ""
-    assert shown._plot.outputs == ()
+    assert shown.plot.outputs == ()
     for choice_id in ["agree-goals", "rank-and-cut", "hand-over", "new-project"]:
         shown.choose(choice_id)
     assert "12 of 12 points" in shown.ending_html
@@ -147,7 +147,7 @@ def test_a_broken_scenario_file_is_a_one_line_message_not_a_traceback(tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps(content))
     shown = player(tmp_path, broken)
-    assert shown.children == (shown._message,)
+    assert len(shown.children) == 1 and shown.choice_buttons == (), "only the message, nothing to click"
     assert "This scenario cannot be played:" in shown.message_html
     assert "node &#x27;scope&#x27;, choice &#x27;add-all&#x27;: leads to unknown node &#x27;nowhere&#x27;" \
         in shown.message_html
@@ -184,11 +184,11 @@ def test_a_graded_scenario_shows_consequences_but_no_key_and_each_decision_is_fi
         shown.choose(choice_id)
     assert "Your path is saved for grading." in shown.ending_html
     assert "points" not in shown.ending_html and "Outcome" not in shown.ending_html
-    assert shown._replay.layout.display == "none"
+    assert shown.replay_button.layout.display == "none"
     shown.replay()
     assert shown.run.path == RECOVERY, "no replay in a graded scenario"
     assert saved(tmp_path)["attempts"]["scenario-handover"] == {"path": RECOVERY, "ending": "partial-end"}
-    html = shown._plot.outputs[0]["data"]["text/html"]
+    html = shown.plot.outputs[0]["data"]["text/html"]
     assert "along your path of 4 decisions" in html and "best path" not in html
 
 
