@@ -83,7 +83,7 @@ def _slip_values(r):
 
 
 @checks.cell("decision_owners",
-             owners='__import__("course.exercises.variants").variants.given_answers("a3-decision-owners", '
+             owners='__import__("course.exercises.variants").exercises.variants.given_answers("a3-decision-owners", '
                     'globals().get("decision_owner_answers"))')
 def _owners(r):
     """A graded widget whose questions are drawn per student: marked here, on the student's own questions."""
