@@ -190,3 +190,14 @@ def test_the_shipped_lesson_quizzes_build(tmp_path):
         widget = QuizWidget(path.stem, folder=tmp_path)
         assert all(widget.controls(question.id) for question in widget.quiz.questions)
 
+
+
+def test_each_question_names_its_group_of_options_by_its_prompt(tmp_path, quiz_file):
+    """Is each radio group labelled with its question (its description, and in the page the prompt through
+    role="radiogroup" and aria-labelledby, which tests/browser/test_accessibility.py checks in Chromium)?"""
+    widget = QuizWidget(quiz_file, folder=tmp_path)
+    question = widget.quiz.question("checkout")
+    assert widget.controls("checkout")["choice"].description == f"1. {question.prompt}"
+    title, _message, first, _second = widget.children
+    assert "aria-labelledby" in title.value, "the script that names each group comes with the quiz"
+    assert f'class="pm-group-label">1. {question.prompt}' in first.children[0].value.replace("&#x27;", "'")
