@@ -117,3 +117,9 @@ def test_the_widgets_work_by_keyboard_alone_and_name_their_controls(lab, page):
     page.keyboard.press("Space")
     block.get_by_text("Right.").or_(block.get_by_text("Not yet.")).first.wait_for(timeout=30_000)
     screenshot(page, "a11y-keyboard-quiz")
+    # the options are a radio group (or a group of checkboxes) whose accessible name is the question's prompt, so a
+    # screen reader says the question with its options
+    prompt = block.locator(".pm-group-label").inner_text()
+    assert prompt.startswith("1. ")
+    role = "radiogroup" if choice.get_attribute("type") == "radio" else "group"
+    block.get_by_role(role, name=prompt, exact=True).wait_for(timeout=30_000)
