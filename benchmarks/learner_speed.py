@@ -230,7 +230,7 @@ def measure_widgets(learner: Learner, names: list[str], repeats: int) -> dict[st
                 radios.nth(repeat % 2).check()
                 mark(block)
                 times.setdefault("quiz Check", []).append(learner.timed(check.click, changed))
-        elif name in ("role_sorter", "raci"):
+        elif name in ("role_sorter", "raci", "company_size"):
             # The first row with a choice to make: its first open dropdown and its Check button come first.
             check = root.get_by_role("button", name="Check", exact=True).first
             select = root.locator("select:not([disabled])").first
@@ -239,13 +239,6 @@ def measure_widgets(learner: Learner, names: list[str], repeats: int) -> dict[st
                 select.select_option(label=options[repeat % 2])
                 mark(root)
                 times.setdefault(f"{name} Check", []).append(learner.timed(check.click, changed))
-        elif name == "company_size":
-            select = root.locator("select").first
-            options = options_of(select)
-            for repeat in range(repeats):
-                mark(root)
-                times.setdefault("company_size choice", []).append(
-                    learner.timed(choose(select, options[repeat % len(options)]), changed))
         elif name == "program_mapper":
             select = root.locator("select").first
             options = options_of(select)
