@@ -4,7 +4,6 @@ could not be graded and why)."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from course.errors import CourseError
 from course.grading.pipeline.course_folder import CourseFolder
@@ -36,20 +35,6 @@ def grade_and_report(args: argparse.Namespace, course: CourseFolder, workers) ->
         print(f"Warning: {line}, for {len(students)} of {graded} graded students ({named}): they score 0 there. "
               f"Fix the check, then run 'pm-course grade {args.assignment} --regrade'.")
     return feedback_and_exports(args, course, args.assignment, run.results, args.feedback, args.workers)
-
-
-def add_output_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options shared by the commands that write feedback and exports."""
-    parser.add_argument("--roster", type=Path, default=None, metavar="CSV",
-                        help="the LMS's class list, for the identifiers it matches grades on: Canvas's gradebook "
-                             "export (ID, SIS User ID, SIS Login ID, Section, assignment headers) or Moodle's grading "
-                             "worksheet or grade export; remembered for the assignment")
-    parser.add_argument("--lms-assignment", default=None, metavar="HEADER",
-                        help="the grade column's header as the LMS names the assignment, e.g. 'Assignment 1 (4567)' "
-                             "as in a Canvas gradebook export (default: the assignment's name, or the matching "
-                             "column of the roster)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="folder for the exported CSV files (default: <course>/exports/<assignment>)")
 
 
 def feedback_and_exports(args: argparse.Namespace, course: CourseFolder, assignment: str, results: dict,

@@ -5,17 +5,15 @@ copies the target of a link a student placed in the exchange, and an id such as 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from course.cli.options import add_course_arguments
 from course.grading.pipeline.course_folder import CourseFolder
 
 HELP = "collect submissions from nbgrader's exchange, checking every file (use instead of nbgrader collect)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("assignment", help="the assignment to collect, e.g. a1-roles")
-    parser.add_argument("--course", type=Path, default=Path("."),
-                        help="the course folder, holding nbgrader_config.py (default: the current folder)")
+    add_course_arguments(parser, "the assignment to collect, e.g. a1-roles", gradebook=False)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,20 +9,15 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 
-from course.cli.class_results import add_output_arguments
+from course.cli.options import add_course_arguments, add_output_arguments
 from course.grading.pipeline.course_folder import CourseFolder
 
 HELP = "write feedback again for every student whose grade changed (manual scores included), then the exports"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("assignment", help="the graded assignment, e.g. a1-roles")
-    parser.add_argument("--course", type=Path, default=Path("."),
-                        help="the course folder, holding nbgrader_config.py (default: the current folder)")
-    parser.add_argument("--db", default=None, metavar="URL",
-                        help="gradebook database URL (default: nbgrader_config.py's, else gradebook.db)")
+    add_course_arguments(parser, "the graded assignment, e.g. a1-roles")
     parser.add_argument("--provisional", action="store_true",
                         help="also write feedback for students whose written answers are not graded yet (it says "
                              "which parts are pending)")

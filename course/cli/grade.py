@@ -12,7 +12,7 @@ import argparse
 import os
 from pathlib import Path
 
-from course.cli.class_results import add_output_arguments
+from course.cli.options import add_course_arguments, add_output_arguments
 from course.errors import CourseError
 from course.grading.pipeline.course_folder import CourseFolder
 
@@ -20,18 +20,13 @@ HELP = "autograde a class in parallel, generate feedback, export grades"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("assignment", help="the assignment to grade, a folder name under solutions/ (e.g. a1-roles)")
+    add_course_arguments(parser, "the assignment to grade, a folder name under solutions/ (e.g. a1-roles)")
     parser.add_argument("--submissions", type=Path, default=None,
                         help="an LMS download to import first, as a folder or its zip: Canvas's 'Download "
                              "Submissions', Moodle's 'Download all submissions' (in folders or not), per-student "
                              "zips or <student>_<file> files, or <student>/<assignment>/ folders")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="grading processes to run at once (default: the number of cores, %(default)s here)")
-    parser.add_argument("--course", type=Path, default=Path("."),
-                        help="the course folder, holding nbgrader_config.py (default: the current folder)")
-    parser.add_argument("--db", default=None, metavar="URL",
-                        help="gradebook database URL, e.g. postgresql://user@host/course (default: "
-                             "c.CourseDirectory.db_url in nbgrader_config.py, else the course's gradebook.db)")
     parser.add_argument("--regrade", action="store_true",
                         help="grade every student again, even those already graded with unchanged submissions")
     parser.add_argument("--feedback", choices=["final", "provisional", "none"], default="final",

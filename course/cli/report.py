@@ -6,16 +6,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from course.cli.options import add_course_arguments
 from course.grading.pipeline.course_folder import CourseFolder
 
 HELP = "report what the class misunderstood in a graded assignment (HTML, PNG and CSV)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("assignment", help="the graded assignment, e.g. a1-roles")
-    parser.add_argument("--course", type=Path, default=Path("."),
-                        help="the course folder, holding nbgrader_config.py (default: the current folder)")
-    parser.add_argument("--db", default=None, metavar="URL", help="gradebook database URL (default: gradebook.db)")
+    add_course_arguments(parser, "the graded assignment, e.g. a1-roles")
     parser.add_argument("--out", type=Path, default=None,
                         help="folder for the report (default: <course>/reports/<assignment>)")
 

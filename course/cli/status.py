@@ -5,19 +5,15 @@ Read from the course folder, the grading journal, the gradebook and nbgrader's e
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from course.cli.options import add_course_arguments
 from course.grading.pipeline.course_folder import CourseFolder
 
 HELP = "show per student: submitted, autograded, pending hand grading, final, feedback written and released"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("assignment", help="the assignment, a folder name under solutions/ (e.g. a1-roles)")
-    parser.add_argument("--course", type=Path, default=Path("."),
-                        help="the course folder, holding nbgrader_config.py (default: the current folder)")
-    parser.add_argument("--db", default=None, metavar="URL",
-                        help="gradebook database URL (default: nbgrader_config.py's, else gradebook.db)")
+    add_course_arguments(parser, "the assignment, a folder name under solutions/ (e.g. a1-roles)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -60,3 +60,21 @@ def test_a_broken_db_url_in_the_course_config_is_one_line(tmp_path, capsys):
     assert main(["status", "a1-roles", "--course", str(tmp_path)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "c.CourseDirectory.db_url in nbgrader_config.py takes a database URL" in err[0]
+
+
+@pytest.mark.parametrize("command", ["grade", "status", "feedback", "report", "collect"])
+def test_the_course_options_read_and_mean_the_same_in_every_command(command, capsys):
+    """Does every instructor command take the assignment and --course alike, and every one that reads grades --db,
+    with the same help (one declaration, course/cli/options.py)?"""
+    from course.cli import build_parser
+    from course.cli.options import DB_HELP
+
+    argv = [command, "a1-roles", "--course", "elsewhere"] + ([] if command == "collect" else ["--db", "sqlite:///g"])
+    args = build_parser().parse_args(argv)
+    assert (args.assignment, str(args.course)) == ("a1-roles", "elsewhere")
+    assert getattr(args, "db", None) == (None if command == "collect" else "sqlite:///g")
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "the course folder, holding nbgrader_config.py (default: the current folder)" in shown
+    assert (" ".join(DB_HELP.split()) in shown) == (command != "collect")

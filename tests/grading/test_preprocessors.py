@@ -291,3 +291,84 @@ def test_a_cells_role_is_read_with_nbgraders_own_rules():
                                                                                         False]
     assert [is_students(cell) for cell in (test, answer, written, locked, added)] == [False, True, True, False, True]
     assert grade_id_of(test) == "double_values" and grade_id_of(added) is None
+
+
+# ---- ExecuteWithinDeadline: the output a notebook may return --------------------------------------------------------
+
+def _message(kind: str, **content) -> dict:
+    """A kernel message on the iopub channel, as nbclient hands it to ``process_message``."""
+    return {"msg_type": kind, "header": {"msg_type": kind}, "parent_header": {"msg_id": "run"}, "content": content}
+
+
+def _executor(output_limit: int) -> ExecuteWithinDeadline:
+    """An executor ready for messages, as nbclient leaves it before the first cell runs (no kernel)."""
+    executor = ExecuteWithinDeadline(output_limit=output_limit)
+    executor.reset_execution_trackers()
+    executor.clear_before_next_output = False  # (what nbclient sets as each cell starts)
+    return executor
+
+
+def test_past_the_output_limit_only_what_decides_points_is_kept_shortened_with_one_note():
+    """A loop of prints fills the limit: what follows is dropped with one note, first in the cell; the test's first
+    error (what nbgrader's determine_grade reads) is still kept, cut short; a second error is not."""
+    executor = _executor(1_000)
+    cell = _test_cell("double_values")
+    for _ in range(10):
+        executor.process_message(_message("stream", name="stdout", text="x" * 200), cell, 0)
+    note = preprocessors.OUTPUT_CUT.format(limit=1_000) + "\n"
+    assert [output.text for output in cell.outputs] == [note, "x" * 200, "x" * 200]
+    executor.process_message(_message("error", ename="AssertionError", evalue="e" * 50_000,
+                                      traceback=["line"] * 500), cell, 0)
+    executor.process_message(_message("error", ename="ValueError", evalue="later", traceback=[]), cell, 0)
+    (error,) = [output for output in cell.outputs if output.output_type == "error"]
+    assert error.ename == "AssertionError" and len(error.evalue) == preprocessors.SHORT
+    assert len(error.traceback) == 100
+    assert determine_grade(cell, None)[0] == 0
+    assert [output.text for output in cell.outputs if output.output_type == "stream"].count(note) == 1
+
+
+def test_past_the_output_limit_the_probes_result_line_is_kept_whole_and_only_once():
+    """The probe's line is JSON the grader parses: never shortened; a second line (untrusted anyway) is dropped."""
+    executor = _executor(0)
+    probe = _probe_cell(None)
+    line = PROBE_MARK + json.dumps({"doubled": {"value": list(range(5_000))}}) + "\n"
+    assert len(line) > preprocessors.SHORT
+    for text in ("noise\n", line, line, line):
+        executor.process_message(_message("stream", name="stdout", text=text), probe, 5)
+    assert [output.text for output in probe.outputs if PROBE_MARK in output.text] == [line, line]
+    assert not any(output.text == "noise\n" for output in probe.outputs)
+
+
+# ---- AnnotateFeedback: what the grade does not show by itself ------------------------------------------------------
+
+def test_feedback_marks_each_part_not_graded_yet_and_carries_the_notes_for_the_student(tmp_path, monkeypatch):
+    """A written answer nobody graded yet: no "Score: 0 / 3" line but a note where it stands, the grade said to be
+    provisional at the top, and the grading notes written for the student."""
+    from course.grading.pipeline import feedback_release
+    from course.grading.pipeline.course_folder import CourseFolder
+    from course.grading.pipeline.gradebook import GradeState, PendingItem
+    from course.grading.pipeline.journal import StudentResult, journal_for
+
+    pending = PendingItem("why_answer", "roles", 3.0)
+    asked = []
+
+    def grade_states(url, assignment, students):
+        asked.append((url, assignment, students))
+        return {"ada": GradeState(7.0, 13.0, (pending,), "signature")}
+
+    monkeypatch.setattr(feedback_release, "grade_states", grade_states)
+    journal_for(CourseFolder(tmp_path), "a1-roles").record(
+        StudentResult("ada", "graded", "x", student_notes=("Your answer file could not be read.",)))
+    written = create_grade_and_solution_cell("Because ...", "markdown", "why_answer", 3)
+    other = _test_cell("double_values")
+    notebook = new_notebook(cells=[other, written])
+    resources = {"nbgrader": {"student": "ada", "assignment": "a1-roles", "notebook": "roles",
+                              "db_url": "sqlite:///grades.db"}}
+    annotate = AnnotateFeedback(config=Config({"CourseDirectory": {"root": str(tmp_path)}}))
+    notebook, _ = annotate.preprocess(notebook, resources)
+    assert asked == [("sqlite:///grades.db", "a1-roles", ["ada"])]
+    top, test, answer, not_yet = notebook.cells
+    assert "**Your grade is not final yet.**" in top.source and "why_answer in roles (3 points)" in top.source
+    assert "**From grading your submission.** Your answer file could not be read." in top.source
+    assert not answer.metadata.nbgrader["grade"] and test.metadata.nbgrader["grade"]
+    assert not_yet.source.startswith("*Not graded yet (3 points)")
