@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from course.grading.pipeline.course_folder import CourseFolder
-from course.grading.pipeline.lms import MOODLE_PARTICIPANT, Identities, Identity, Roster, read_roster
+from course.grading.pipeline.lms import MOODLE_PARTICIPANT, Identities, Identity, Roster, RosterEntry, read_roster
 from course.grading.pipeline.spreadsheet_csv import write_csv
 
 CANVAS_STUDENT_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -96,15 +96,9 @@ def export_grades(course: CourseFolder, assignment: str, summary: pd.DataFrame, 
 
 
 @dataclass
-class _Row:
-    name: str = ""
-    canvas_id: str = ""
-    sis_user_id: str = ""
-    sis_login_id: str = ""
-    section: str = ""
-    participant: str = ""
-    email: str = ""
-    username: str = ""
+class _Row(RosterEntry):
+    """One student's identifiers as the exports write them: a roster's row, else what the download's names say."""
+
     in_roster: bool = False
 
 
@@ -113,9 +107,9 @@ def _row(student: str, identity: Identity | None, roster: Roster | None) -> _Row
     else the student id as the login (a JupyterHub user name is usually the LMS login)."""
     entry = roster.find(student, identity) if roster else None
     if entry is not None:
-        return _Row(entry.name or student, entry.canvas_id, entry.sis_user_id, entry.sis_login_id, entry.section,
-                    entry.participant or (identity.moodle_participant if identity else ""), entry.email,
-                    entry.username, True)
+        return _Row(**{**asdict(entry), "name": entry.name or student,
+                       "participant": entry.participant or (identity.moodle_participant if identity else "")},
+                    in_roster=True)
     if identity is not None and identity.lms == "canvas":
         return _Row(identity.name or student, identity.canvas_user_id)
     if identity is not None and identity.lms == "moodle":
