@@ -1,7 +1,7 @@
 """Marking graded widgets: in the student's kernel only what was answered, in the grader which answers are right.
 
-A graded widget's items are drawn per student from a pool (:mod:`course.exercises.variants`), and its key never enters the
-student's kernel. So the test cell's hidden part, which runs in the kernel, counts answered items
+A graded widget's items are drawn per student from a pool (:mod:`course.exercises.variants`), and its key never
+enters the student's kernel. So the test cell's hidden part, which runs in the kernel, counts answered items
 (:func:`answered_points`, no key), and the outside check (``solutions/<assignment>/outside_checks.py``) marks
 the answers in the grader's own process with :func:`judge_pool`, against the key in the instructor's
 ``misconceptions.json``.
@@ -27,10 +27,10 @@ import stat
 from pathlib import Path
 from typing import Any, Mapping
 
-from course.learner.answers import ANSWER_FILE_NAME
 from course.exercises.quiz import chosen_keys
 from course.exercises.variants import POOLS_SECTION, load_pool
-from course.grading.nbgrader_plugins.outside_checks import Verdict
+from course.grading.nbgrader_plugins.outside_checks import Verdict, same
+from course.learner.answers import ANSWER_FILE_NAME
 from course.printable import printable
 
 MAX_ANSWER_FILE_BYTES = 1_000_000
@@ -38,11 +38,20 @@ VERDICTS_GLOB = "*.outside-checks.json"
 MARKED = "Marked by the grader, outside your notebook"
 
 
+def same_answer(given: Any, expected: Any) -> bool:
+    """Whether a saved answer is the key's: the one rule of the grader, its outside checks and the class report.
+    A multiple-select answer is the set of keys chosen (order and repeats do not count); any other answer must equal
+    the key in type and value all the way down (:func:`.outside_checks.same`: ``True`` is not ``1``)."""
+    if isinstance(expected, (list, tuple, set, frozenset)):
+        return chosen_keys(given) == chosen_keys(expected)
+    return same(given, expected)
+
+
 def points_for_matches(answers: Mapping[str, Any], key: Mapping[str, Any], points: float) -> float:
     """``points`` shared equally among the items of ``key``, earned for each answer equal to the key's."""
     if not key:
         return 0.0
-    right = sum(1 for item, expected in key.items() if _same(answers.get(item), expected))
+    right = sum(1 for item, expected in key.items() if same_answer(answers.get(item), expected))
     return round(points * right / len(key), 4)
 
 
@@ -104,7 +113,7 @@ def judge_pool(pool_id: str, answers: Any, key: Mapping[str, Any], student: str 
     pass ``own_draw_only=r.own_draw_only``."""
     items, why = items_to_mark(pool_id, student, handed_in, own_draw_only)
     given = answers if isinstance(answers, Mapping) else {}
-    right = [item for item in items if _same(given.get(item), key[item]["correct"])]
+    right = [item for item in items if same_answer(given.get(item), key[item]["correct"])]
     missing = [item for item in items if not given.get(item)]
     note = f"{MARKED}: {len(right)} of your {len(items)} items right"
     wrong = [item for item in items if item not in right and item not in missing]
@@ -137,12 +146,6 @@ def grading_notes(folder: Path) -> list[str]:
             if isinstance(note, str) and note and not note.startswith(MARKED):
                 notes.append(f"{grade_id}: {note.split(': its items')[0].split('; the items')[0]}")
     return notes
-
-
-def _same(given: Any, expected: Any) -> bool:
-    if isinstance(expected, (list, tuple, set, frozenset)):
-        return chosen_keys(given) == chosen_keys(expected)
-    return type(given) is type(expected) and given == expected
 
 
 def played_points(path: Any, points: float) -> float:

@@ -117,3 +117,25 @@ def test_the_report_takes_first_attempts_and_each_students_own_draw(tmp_path):
     assert table.loc["grace"].notna().sum() == 3 and table.loc["grace"].sum() == 3.0
     bobs = [f"a3-decision-owners/{item}" for item in pool.draw("user:bob")]
     assert table.loc["bob", bobs].tolist() == [float(item in ada[1:]) for item in pool.draw("user:bob")]
+
+
+@pytest.mark.parametrize("item,answer,right", [
+    ("multi", ["a", "b"], True), ("multi", ("b", "a", "a"), True), ("multi", ["a"], False), ("multi", [], False),
+    ("raci", {"dev": "R", "pm": "A"}, True), ("raci", {"pm": "A"}, False), ("raci", {"dev": "R", "pm": 1}, False),
+    ("one", "a", True), ("one", "b", False), ("one", "", False), ("one", ["a"], False), ("one", None, False),
+])
+def test_one_rule_decides_a_right_answer_for_the_grader_and_the_report(item, answer, right):
+    """Is an answer right in the class report exactly when the grader counts it right (multiple choices in any order,
+    types as well as values; an empty first attempt is not right)?"""
+    from course.exercises.widget_checks import points_for_matches, same_answer
+    from course.grading.reports.item_analysis import wrong_labels
+    from course.grading.reports.report import right_at_first
+
+    key = {"w": {"multi": {"correct": ["b", "a"]}, "raci": {"correct": {"pm": "A", "dev": "R"}},
+                 "one": {"correct": "a"}}}
+    correct = key["w"][item]["correct"]
+    assert same_answer(answer, correct) is right
+    assert points_for_matches({item: answer}, {item: correct}, points=1) == float(right)
+    table = right_at_first({"s": {"w": {item: answer}}}, {"s": {"w": [item]}}, key)
+    assert table.at["s", f"w/{item}"] == float(right)
+    assert (wrong_labels(answer, correct) == []) == (right or answer in ("", [], None))

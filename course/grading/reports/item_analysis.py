@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from course.exercises.quiz import chosen_keys
+from course.exercises.widget_checks import same_answer
 
 GROUP_SHARE = 0.27
 
@@ -111,13 +112,11 @@ def wrong_labels(answer: Any, correct: Any) -> list[str]:
     multiple-select item each wrongly chosen key and each missed right key as ``-key``; for a RACI row who was made
     Accountable (``A:<role>``, ``A:shared`` for several, ``A:none``), or ``letters`` when only other letters were
     wrong. Empty for a right answer or none."""
-    if answer is None or answer == "" or answer == [] or answer == {}:
+    if answer is None or answer == "" or answer == [] or answer == {} or same_answer(answer, correct):
         return []
     if isinstance(correct, dict):
         if not isinstance(answer, dict):
             return ["unreadable"]
-        if answer == correct:
-            return []
         accountable = sorted(role for role, letter in answer.items() if letter == "A")
         if len(accountable) > 1:
             return ["A:shared"]
@@ -127,7 +126,7 @@ def wrong_labels(answer: Any, correct: Any) -> list[str]:
     if isinstance(correct, list):
         chosen, right = chosen_keys(answer), set(correct)
         return sorted(chosen - right) + [f"-{key}" for key in sorted(right - chosen)]
-    return [] if answer == correct else [str(answer)]
+    return [str(answer)]
 
 
 def option_counts(answers: dict[str, dict], key: dict[str, dict],

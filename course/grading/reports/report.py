@@ -22,7 +22,7 @@ from traitlets.config.loader import ConfigFileNotFound
 
 from course.errors import CourseError
 from course.exercises.variants import pool_path
-from course.exercises.widget_checks import items_to_mark, read_handed_in
+from course.exercises.widget_checks import items_to_mark, read_handed_in, same_answer
 from course.grading.pipeline.course_folder import CourseFolder
 from course.grading.pipeline.graded_items import graded_item
 from course.grading.pipeline.inspection import GRADED
@@ -30,7 +30,7 @@ from course.grading.pipeline.journal import journal_for
 from course.grading.pipeline.spreadsheet_csv import write_csv
 from course.grading.pipeline.submission_files import read_json
 from course.grading.reports.funnel import decision_funnel, ending_counts, funnel_plot, graded_scenarios, recorded_path
-from course.grading.reports.item_analysis import analyse_items, analyse_pool_items, option_counts, wrong_labels
+from course.grading.reports.item_analysis import analyse_items, analyse_pool_items, option_counts
 from course.learner.answers import AnswerFileError, AnswerStore
 from course.paths import data_dir
 from course.plots import PALETTE, AccessibleFigure
@@ -298,7 +298,7 @@ def right_at_first(answers: dict[str, dict], seen: dict[str, dict[str, list[str]
         for widget, items in widgets.items():
             for item in items:
                 answer = answers[student].get(widget, {}).get(item)
-                right = answer is not None and not wrong_labels(answer, key[widget][item]["correct"])
+                right = same_answer(answer, key[widget][item]["correct"])
                 row[f"{widget}/{item}"] = float(right)
         table[student] = row
     columns = [f"{widget}/{item}" for widget, questions in key.items() for item in questions]
