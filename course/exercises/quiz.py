@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
+from course.content.json_data import read_json
 from course.errors import DataFileError
 from course.exercises.feedback import Feedback, SectionLink
-from course.content.json_data import read_json
-from course.paths import data_dir
 from course.exercises.shuffling import shuffled
+from course.paths import data_dir
 
 SINGLE, MULTIPLE = "single", "multiple"
 PURPOSES = ("diagnostic", "warm-up", "check", "final")

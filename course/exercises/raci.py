@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from course.errors import DataFileError
-from course.exercises.feedback import Feedback, SectionLink
 from course.content.json_data import read_json
 from course.content.roles import ROLE_NAMES, role_name
+from course.errors import DataFileError
+from course.exercises.feedback import Feedback, SectionLink
 
 LETTERS = {"R": "Responsible", "A": "Accountable", "C": "Consulted", "I": "Informed"}
 SEE = SectionLink("05-who-decides-what", "Deciding what versus making it happen")

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Mapping
 
 from course.content.cases import load_cases
+from course.content.roles import SORTABLE_ROLES, role_name
+from course.content.tables import any_text, matches, one_of, read_checked_csv
 from course.errors import DataFileError
 from course.exercises.feedback import Feedback, SectionLink
 from course.paths import data_dir
-from course.content.roles import SORTABLE_ROLES, role_name
-from course.content.tables import any_text, matches, one_of, read_checked_csv
 
 SCHEMA = {
     "statement_id": matches(r"s\d\d", "a statement id such as 's07'"),

@@ -27,10 +27,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-from course.errors import DataFileError
-from course.exercises.feedback import SectionLink
 from course.content.json_data import read_json
 from course.content.misconceptions import Misconception, load_misconceptions
+from course.errors import DataFileError
+from course.exercises.feedback import SectionLink
 from course.paths import LESSONS_DIR
 
 if TYPE_CHECKING:
