@@ -1,4 +1,9 @@
-"""Reading the course's JSON data files (quizzes, scenarios, RACI exercises) by name or by path."""
+"""Reading JSON files: the course's data files (quizzes, scenarios, RACI exercises, pools) by name or by path, an
+instructor's file that must be there, and the pipeline's own records, which may be missing or damaged.
+
+The students' files are not read here: what a student hands in is hostile until checked
+(:func:`course.grading.pipeline.submission_files.read_json`, bounded in size and depth, never through a link).
+"""
 from __future__ import annotations
 
 import json
@@ -17,9 +22,26 @@ def read_json(name_or_path: str | Path, folder: str, what: str) -> tuple[Any, Pa
     path = Path(name_or_path)
     if path.suffix != ".json":
         path = data_dir() / folder / f"{name_or_path}.json"
+    return read_json_file(path, what), path
+
+
+def read_json_file(path: Path, what: str) -> Any:
+    """The parsed content of ``path``; a missing file or a syntax error raises DataFileError naming the path and
+    saying what it was meant to be (``what``: "quiz file", "answer key")."""
     try:
-        return json.loads(path.read_text(encoding="utf-8")), path
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DataFileError(f"{path}: no such {what}") from None
     except ValueError as error:
         raise DataFileError(f"{path}: not valid JSON ({error})") from None
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """A JSON object the course wrote for itself (the feedback record, LMS identities, import notes, outside-check
+    verdicts): empty when the file is missing, unreadable, damaged or not an object, since each is rebuilt or
+    only informs, never required."""
+    try:
+        content = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return content if isinstance(content, dict) else {}

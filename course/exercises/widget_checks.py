@@ -27,6 +27,7 @@ import stat
 from pathlib import Path
 from typing import Any, Mapping
 
+from course.content.json_data import read_json_file, read_record
 from course.exercises.quiz import chosen_keys
 from course.exercises.variants import POOLS_SECTION, load_pool
 from course.grading.nbgrader_plugins.outside_checks import Verdict, same
@@ -130,18 +131,14 @@ def judge_pool(pool_id: str, answers: Any, key: Mapping[str, Any], student: str 
 
 def load_key(folder: Path, widget_id: str) -> dict[str, Any]:
     """One widget's key from an instructor folder's ``misconceptions.json``: item id to {correct, misconceptions}."""
-    return json.loads((Path(folder) / "misconceptions.json").read_text(encoding="utf-8"))[widget_id]
+    return read_json_file(Path(folder) / "misconceptions.json", "answer key")[widget_id]
 
 
 def grading_notes(folder: Path) -> list[str]:
     """For the grading summary: each graded widget whose answer file was not the student's own, and why."""
     notes = []
     for path in sorted(Path(folder).glob(VERDICTS_GLOB)):
-        try:
-            verdicts = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        for grade_id, verdict in sorted(verdicts.items()):
+        for grade_id, verdict in sorted(read_record(path).items()):
             note = verdict.get("note", "") if isinstance(verdict, dict) else ""
             if isinstance(note, str) and note and not note.startswith(MARKED):
                 notes.append(f"{grade_id}: {note.split(': its items')[0].split('; the items')[0]}")

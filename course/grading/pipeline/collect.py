@@ -37,6 +37,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course.content.json_data import read_record
 from course.errors import CourseError
 from course.grading.pipeline.course_folder import CourseFolder
 from course.grading.pipeline.lms import Identities, Identity, canvas_slug, name_slug
@@ -476,12 +477,8 @@ def import_notes(course: CourseFolder, assignment: str, student: str) -> list[st
 
 
 def _load_import_notes(path: Path) -> dict[str, list[str]]:
-    try:
-        notes = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {student: [str(note) for note in entries] for student, entries in notes.items()
-            if isinstance(entries, list)} if isinstance(notes, dict) else {}
+    return {student: [str(note) for note in entries] for student, entries in read_record(path).items()
+            if isinstance(entries, list)}
 
 
 def _remove_tree(path: Path) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from course.content.json_data import read_record
 from course.grading.nbgrader_plugins.cells import grade_id_of
 from course.grading.pipeline.course_folder import CourseFolder
 from course.grading.pipeline.gradebook import GradeState, PendingItem, grade_states
@@ -54,11 +55,7 @@ def record_path(course: CourseFolder, assignment: str) -> Path:
 
 
 def load_record(course: CourseFolder, assignment: str) -> dict[str, dict]:
-    try:
-        record = json.loads(record_path(course, assignment).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return record if isinstance(record, dict) else {}
+    return read_record(record_path(course, assignment))
 
 
 def _save_record(course: CourseFolder, assignment: str, record: dict[str, dict]) -> None:

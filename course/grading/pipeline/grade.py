@@ -6,7 +6,6 @@ does not know (the gradebook was deleted, replaced or pointed elsewhere) is grad
 """
 from __future__ import annotations
 
-import json
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from nbgrader.api import Gradebook, MissingEntry
 
+from course.content.json_data import read_record
 from course.errors import CourseError
 from course.grading.pipeline.course_folder import CourseFolder, fingerprint_folder
 from course.grading.pipeline.gradebook import GradeState, grade_states
@@ -131,10 +131,7 @@ def check_errors(course: CourseFolder, assignment: str, students: list[str]) -> 
     failed: dict[str, list[str]] = {}
     for student in students:
         for path in sorted(course.autograded(student, assignment).glob(f"*{VERDICTS_SUFFIX}")):
-            try:
-                verdicts = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
+            verdicts = read_record(path)
             notebook = path.name.removesuffix(VERDICTS_SUFFIX) + ".ipynb"
             for grade_id, verdict in sorted(verdicts.items()):
                 if isinstance(verdict, dict) and verdict.get("check_error"):

@@ -23,6 +23,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course.content.json_data import read_record
 from course.errors import CourseError
 from course.grading.pipeline.course_folder import CourseFolder
 from course.grading.pipeline.submission_files import printable
@@ -62,11 +63,7 @@ class Identities:
 
     @classmethod
     def load(cls, course: CourseFolder, assignment: str) -> "Identities":
-        path = course.pipeline_dir(assignment) / IDENTITY_FILE
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return cls()
+        raw = read_record(course.pipeline_dir(assignment) / IDENTITY_FILE)
         students = {student: Identity(**{key: str(value) for key, value in entry.items()
                                          if key in Identity.__dataclass_fields__})
                     for student, entry in raw.get("students", {}).items() if isinstance(entry, dict)}

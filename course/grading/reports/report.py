@@ -10,7 +10,6 @@ source as literals, never run.
 from __future__ import annotations
 
 import ast
-import json
 import re
 from html import escape
 from pathlib import Path
@@ -20,6 +19,7 @@ from matplotlib.figure import Figure
 from nbgrader.api import Gradebook, MissingEntry
 from traitlets.config.loader import ConfigFileNotFound
 
+from course.content.json_data import read_json_file
 from course.errors import CourseError
 from course.exercises.variants import pool_path
 from course.exercises.widget_checks import items_to_mark, read_handed_in, same_answer
@@ -314,12 +314,7 @@ def _with_beliefs(options: pd.DataFrame) -> pd.DataFrame:
 
 def _answer_key(course: CourseFolder, assignment: str) -> dict:
     path = course.source(assignment) / "misconceptions.json"
-    if not path.is_file():
-        return {}
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as error:
-        raise CourseError(f"{path}: not valid JSON ({error})") from None
+    return read_json_file(path, "answer key") if path.is_file() else {}
 
 
 def _answers(folder: Path) -> dict:
