@@ -4,7 +4,9 @@ Each view is an ipywidgets container with private children; the logic it shows l
 in a plain module of :mod:`course` (``course.exercises.quiz`` for :class:`QuizWidget`,
 ``course.exercises.role_sorter`` for :class:`RoleSorterWidget`, and so on), testable without a
 browser. Every answering widget saves its answers as they are given, in
-``pm-course-answers.json`` beside the notebook, and shows them again when re-created.
+``pm-course-answers.json`` beside the notebook, and shows them again when re-created: what they share (answers as
+traits saved in one place, Check and Show answer with the same attempt rules, the public hooks tests use) is their
+base class, :mod:`course.widgets.base`.
 """
 from importlib import import_module
 

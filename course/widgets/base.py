@@ -36,8 +36,6 @@ from course.live.client import NOT_LIVE, live_link
 from course.widgets.choice_rows import ChoiceRows
 from course.widgets.saving import PENDING, AnswerKeeper, set_visible
 
-_WARNING = '<div style="color:#b00020">⚠ {}</div>'
-
 
 @lru_cache(maxsize=1)
 def known_beliefs() -> dict[str, str]:
@@ -81,7 +79,7 @@ class AnsweringWidget(widgets.VBox):
 
     def say(self, text: str) -> None:
         """Show a one-line warning in the message area."""
-        self.message.value = _WARNING.format(escape(text))
+        self._keeper.warn(text)
 
     # --- what a subclass calls while it is set up --------------------------------------------------------------
 

@@ -39,7 +39,7 @@ class AnswerKeeper:
             return self.store.answers_for(self.widget_id)
         except AnswerFileError as error:
             self._damaged = True
-            self._warn(str(error))
+            self.warn(str(error))
             return {}
 
     def section(self, name: str) -> dict[str, Any]:
@@ -85,7 +85,7 @@ class AnswerKeeper:
         try:
             self.store.save(self.widget_id, answers, **sections)
         except OSError as error:
-            self._warn(f"Your answer could not be saved ({error}); it is still shown here, but will be lost "
+            self.warn(f"Your answer could not be saved ({error}); it is still shown here, but will be lost "
                        "when the notebook closes. Check that the folder is writable.")
         else:
             self.message.value = ""
@@ -101,7 +101,8 @@ class AnswerKeeper:
         except (AnswerFileError, OSError):
             pass
 
-    def _warn(self, text: str) -> None:
+    def warn(self, text: str) -> None:
+        """Show a one-line warning in the message area."""
         self.message.value = f'<div style="color:#b00020">⚠ {escape(text)}</div>'
 
 
