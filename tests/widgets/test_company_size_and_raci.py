@@ -19,6 +19,22 @@ def test_stages_run_from_one_person_to_specialists():
     assert patterns[5] == "one" and patterns[5000] == "specialists" and patterns[50] == "shared"
 
 
+def test_a_wrong_prediction_is_explained_without_the_right_pattern_until_revealed():
+    """Does check_pattern say why a prediction is wrong with a hint, naming the right pattern only with reveal?"""
+    from course.exercises.company_size import PATTERNS, answer_only, check_pattern
+
+    stages = {stage.size: stage for stage in load_stages()}
+    for stage in stages.values():
+        for wrong in set(PATTERNS) - {stage.pattern}:
+            first = check_pattern(stage, wrong)
+            assert first.correct is False and first.hint and not first.answer
+            assert PATTERNS[stage.pattern] not in first.as_text() and stage.why not in first.as_text()
+            revealed = check_pattern(stage, wrong, reveal=True)
+            assert PATTERNS[stage.pattern] in revealed.as_text() and stage.why in revealed.as_text()
+    assert check_pattern(stages[500], "shared").correct and check_pattern(stages[500], None) is None
+    assert answer_only(stages[5]).answer[0] == "At 5 people, one person holds every role there is."
+
+
 def test_explorer_judges_on_check_and_a_first_miss_explains_without_the_pattern(tmp_path):
     """Is a prediction saved but not judged until Check, and does a first miss say why without the right pattern or
     who holds the roles?"""
