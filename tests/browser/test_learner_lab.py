@@ -189,6 +189,7 @@ def test_every_widget_kind_shows_the_result_of_an_interaction(learner_lab, page)
 
     explorer = outputs.nth(4)
     explorer.locator("select").first.select_option(label="one person holds every role there is")
+    explorer.get_by_role("button", name="Check", exact=True).first.click()  # judged on Check, like every widget
     explorer.get_by_text("Right.").or_(explorer.get_by_text("Not yet.")).first.wait_for(timeout=shown)
 
     player = outputs.nth(6).locator(".pm-scenario")
