@@ -8,6 +8,11 @@ JupyterLab starts as a learner's, not an instructor's: nbgrader's instructor too
 Assignment, the course list) are switched off, and so is the Assignments list unless the course has an exchange
 (``$PM_COURSE_EXCHANGE``); the Validate button stays. The server logs only warnings and errors, so what you see
 is the address to open and how to stop.
+
+Lessons start warm: the workspace's Jupyter data folder (first on ``JUPYTER_PATH``) holds a ``python3`` kernel spec,
+the one the lessons name, whose provisioner forks each kernel from a template that has already imported what lessons
+import (:mod:`course.grading.kernels.forked_kernels`, unsandboxed: the learner's own code, machine and environment).
+Opened with a plain ``jupyter lab``, the same lessons get ipykernel's own ``python3``.
 """
 from __future__ import annotations
 
@@ -16,13 +21,18 @@ import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
+from ipykernel.kernelspec import get_kernel_dict, write_kernel_spec
+
 from course.errors import CourseError
 from course.exercises.feedback import SERVER_ROOT_VARIABLE
+from course.grading.kernels.sandbox import PROVISIONER_NAME
+from course.grading.kernels.warm_template import LESSON_KERNEL_NAME
 from course.learner.workspace import sync_workspace
 from course.paths import FIRST_LESSON
 from course.processes.environment import child_environment
@@ -31,6 +41,18 @@ HELP = "copy the lessons and exercises into a workspace and open JupyterLab"
 DEFAULT_WORKSPACE = "pm-course-workspace"
 DEFAULT_PORT = 8888
 LEARNER_CONFIG = Path(".pm-course") / "jupyter-config"
+LEARNER_DATA = Path(".pm-course") / "jupyter-data"
+# what the lessons import (a test keeps this list complete), and what those imports import only when first used (the
+# widgets behind course.widgets' lazy names, pandas' HTML tables, matplotlib's PNG drawing), imported once by the
+# kernel template; with matplotlib's pyplot and its inline backend, which a learner's own cells may use
+LESSON_PRELOADS = ("pandas", "pandas.io.formats.style", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
+                   "matplotlib.backends.backend_agg", "PIL.PngImagePlugin", "ipywidgets",
+                   "course.paths", "course.plots", "course.widgets", "course.widgets.quiz", "course.widgets.review",
+                   "course.widgets.scenario", "course.widgets.role_sorter", "course.widgets.tradeoff",
+                   "course.widgets.program_mapper", "course.widgets.company_size", "course.widgets.raci",
+                   "course.live.client", "course.content.cases", "course.content.glossary", "course.content.portfolio",
+                   "course.content.roles", "course.exercises.company_size", "course.exercises.program_mapper",
+                   "course.exercises.tradeoff", "course.learner.progress", "course.learner.typed")
 EXCHANGE_VARIABLE = "PM_COURSE_EXCHANGE"
 
 # nbgrader's JupyterLab plugins and server extensions a learner has no use for.
@@ -40,6 +62,8 @@ INSTRUCTOR_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader", "nbgrad
 # Without an exchange the Assignments list can only say "Error fetching courses!": off as well.
 EXCHANGE_PLUGINS = ("@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:menu")
 EXCHANGE_SERVER_EXTENSIONS = ("nbgrader.server_extensions.assignment_list",)
+# starts the lessons' kernel template with the server, so that the first lesson opened finds it warm
+WARM_TEMPLATE_EXTENSION = "course.grading.kernels.warm_template"
 # Only errors reach the learner's terminal: no extension banners, no "not trusted" or websocket-ping warnings, and
 # kernels get CurveZMQ keys where their kernelspec supports them (unencrypted TCP makes every kernel print a warning).
 QUIET = ("--ServerApp.log_level=ERROR", "--LabApp.log_level=ERROR", "--KernelManager.transport_encryption=auto")
@@ -76,7 +100,8 @@ def write_learner_config(workspace: Path, exchange: Path | None) -> Path:
     extensions = INSTRUCTOR_SERVER_EXTENSIONS + (() if exchange else EXCHANGE_SERVER_EXTENSIONS)
     (folder / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {plugin: True for plugin in plugins}}, indent=1), encoding="utf-8")
-    enabled = ("nbgrader.server_extensions.validate_assignment",) + (EXCHANGE_SERVER_EXTENSIONS if exchange else ())
+    enabled = ("nbgrader.server_extensions.validate_assignment", WARM_TEMPLATE_EXTENSION) + \
+        (EXCHANGE_SERVER_EXTENSIONS if exchange else ())
     # named, not left to nbgrader's own enabling: a virtual environment may not see the file where nbgrader does that
     server = {"jpserver_extensions": {**{name: False for name in extensions}, **{name: True for name in enabled}},
               # jupyter_server's 90 s default ping timeout makes tornado warn on every websocket
@@ -89,6 +114,22 @@ def write_learner_config(workspace: Path, exchange: Path | None) -> Path:
     if exchange:
         lines.append(f"c.Exchange.root = {str(exchange)!r}")
     (folder / "nbgrader_config.py").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def write_lesson_kernel_spec(workspace: Path) -> Path:
+    """Write the warm ``python3`` kernel spec into the learner's Jupyter data folder (put first on ``JUPYTER_PATH``)
+    and return that folder. It is ipykernel's own spec with the forking provisioner, configured for a learner."""
+    folder = workspace / LEARNER_DATA
+    spec_dir = folder / "kernels" / LESSON_KERNEL_NAME
+    if spec_dir.exists():
+        shutil.rmtree(spec_dir)  # written afresh on every start, for this Python and this version of the course
+    spec_dir.parent.mkdir(parents=True, exist_ok=True)
+    provisioner = {"provisioner_name": PROVISIONER_NAME,
+                   "config": {"isolate": False, "limits": {}, "keep_environment": True, "capture_output": False,
+                              "exclusive": False, "fall_back": True, "preload": list(LESSON_PRELOADS)}}
+    write_kernel_spec(spec_dir, overrides={"metadata": {**get_kernel_dict()["metadata"],
+                                                        "kernel_provisioner": provisioner}})
     return folder
 
 
@@ -129,11 +170,14 @@ def jupyterlab_command(workspace: Path, port: int, no_browser: bool, extra: list
     return command + extra
 
 
-def learner_environment(workspace: Path, config: Path, token: str) -> dict[str, str]:
-    """The server's environment: the learner config first on the config path, the token, the served folder."""
+def learner_environment(workspace: Path, config: Path, token: str, data: Path | None = None) -> dict[str, str]:
+    """The server's environment: the learner config first on the config path (and the learner's data folder, with
+    the warm kernel spec, first on the data path), the token, the served folder."""
     env = child_environment()
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
         part for part in (str(config), env.get("JUPYTER_CONFIG_PATH", "")) if part)
+    if data is not None:
+        env["JUPYTER_PATH"] = os.pathsep.join(part for part in (str(data), env.get("JUPYTER_PATH", "")) if part)
     env[SERVER_ROOT_VARIABLE] = str(workspace)  # kernels inherit it: review links open lessons in this JupyterLab
     if token:
         env["JUPYTER_TOKEN"] = token
@@ -154,8 +198,9 @@ def run(args: argparse.Namespace) -> int:
     if token is None:
         token = os.environ.get("JUPYTER_TOKEN") or secrets.token_hex(24)
     config = write_learner_config(workspace, exchange_folder())
+    data = write_lesson_kernel_spec(workspace)
     command = jupyterlab_command(workspace, port, args.no_browser, args.passthrough)
-    env = learner_environment(workspace, config, token)
+    env = learner_environment(workspace, config, token, data)
     print(f"JupyterLab opens lessons/{FIRST_LESSON} at: {learner_url(port, token)}")
     print(STOP_HINT, flush=True)
     os.chdir(workspace)

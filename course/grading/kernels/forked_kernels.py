@@ -12,10 +12,16 @@ instructor's tests) is copied into the sandbox's read-only *inbox*; the kernel c
 which ends with it. The kernel's sockets are bound here, in this process's private folder, and passed to it listening.
 What the template and its kernels print goes to a log (at most :data:`course.grading.kernels.sandbox.LOG_BYTES` per
 template), never to the terminal.
+
+The learner's JupyterLab (``pm-course start``) uses the same provisioner for its ``python3`` kernel spec, configured
+for a learner's own machine: no sandbox, no limits, the learner's environment and terminal, lessons' imports
+preloaded; and should the template fail, a kernel started the usual way (with a warning in the server's log).
 """
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
 import shutil
 import signal
@@ -25,17 +31,20 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from jupyter_client.provisioning import LocalProvisioner
-from traitlets import Bool, List, Unicode
+from traitlets import Bool, Dict, Int, List, Unicode
 
 from course.grading.kernels import sandbox
 from course.grading.kernels.kernel_template import PORTS
 
-_TEMPLATES: dict[tuple, "KernelTemplateProcess"] = {}
+LOGGER = logging.getLogger(__name__)
+_TEMPLATES: dict["TemplateSettings", "KernelTemplateProcess"] = {}
+_TEMPLATES_LOCK = threading.Lock()
 # files of the kernel's folder that never reach the kernel: the notebooks nbgrader wrote there already hold the
 # instructor's test cells, hidden tests included (the kernel is sent the cells to run; it needs no notebook file)
 NOT_FOR_THE_KERNEL = ("*.ipynb", "*.outside-checks.json", ".ipynb_checkpoints")
@@ -45,30 +54,52 @@ class TemplateUnavailable(RuntimeError):
     """The kernel template ended (or never started): no kernel can be forked from it."""
 
 
+@dataclass(frozen=True)
+class TemplateSettings:
+    """What a template is started with; kernels with equal settings share one template."""
+
+    isolate: bool
+    preload: tuple[str, ...]
+    limits: tuple[tuple[str, int], ...] = tuple(sorted(sandbox.LIMITS.items()))
+    keep_environment: bool = False  # the kernel gets the environment jupyter_client gives it, not the allow-list
+    capture_output: bool = True  # what the template and kernels print goes to the kernel log, not the terminal
+    # one kernel at a time (grading): before a kernel starts and after it ends, everything the template's kernels
+    # started is ended; without it (the learner's notebooks, side by side) each kernel ends only its own processes
+    exclusive: bool = True
+
+
 class KernelTemplateProcess:
     """The grader's side of one kernel template: its process and the channel to it."""
 
-    def __init__(self, isolate: bool, preload: list[str]):
+    def __init__(self, settings: TemplateSettings):
+        self.settings = settings
+        isolate = settings.isolate
         self.isolated = isolate
         self.group = None
-        private = sandbox.kernel_dir()
         ours, theirs = socket.socketpair()
         command = [sys.executable, "-m", "course.grading.kernels.kernel_template", str(theirs.fileno()),
-                   "--preload", *preload]
+                   "--preload", *settings.preload, *[f"--limit={name}={value}" for name, value in settings.limits]]
         if isolate:
             from course.grading.kernels.cgroups import create_group
 
+            private = sandbox.kernel_dir()
             self.inbox = private / "inbox"
             self.inbox.mkdir(exist_ok=True)
             etc = sandbox.write_sandbox_etc(private / "etc")
             self.group = create_group(sandbox.SANDBOX_MEMORY, sandbox.SANDBOX_TASKS, sandbox.SANDBOX_CPUS)
             command = _joining(self.group.procs_files) + sandbox.template_command(self.inbox, etc) + command + \
                 sandbox.template_options()
-        self.process = subprocess.Popen(command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
-                                        stdout=_template_output(), stderr=subprocess.STDOUT,
-                                        start_new_session=not isolate,
-                                        env=None if isolate else _unsandboxed_environment())
-        theirs.close()
+        try:
+            self.process = subprocess.Popen(command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+                                            stdout=_template_output() if settings.capture_output else None,
+                                            stderr=subprocess.STDOUT if settings.capture_output else None,
+                                            start_new_session=not isolate,
+                                            env=None if isolate else _unsandboxed_environment())
+        except OSError as error:
+            self._remove_group()
+            raise TemplateUnavailable(f"the kernel template could not start: {error}") from None
+        finally:
+            theirs.close()
         if self.process.stdout is not None:
             threading.Thread(target=_copy_capped, args=(self.process.stdout, sandbox.kernel_log()),
                              daemon=True).start()
@@ -79,8 +110,8 @@ class KernelTemplateProcess:
         except (EOFError, OSError):
             code = self.process.wait()
             self._remove_group()
-            raise TemplateUnavailable(f"the kernel template could not start (exit code {code}; see "
-                                      f"{sandbox.kernel_log()})") from None
+            where = f"; see {sandbox.kernel_log()}" if settings.capture_output else ""
+            raise TemplateUnavailable(f"the kernel template could not start (exit code {code}{where})") from None
 
     def request(self, *request: Any, sockets: list[socket.socket] = ()) -> Any:
         with self.lock:
@@ -115,11 +146,13 @@ class KernelTemplateProcess:
             self.group.remove()
 
     def start_kernel(self, connection_file: str, cwd: str, env: dict[str, str]) -> int:
-        if self.request("clear") is False:
+        if self.settings.exclusive and self.request("clear") is False:
             raise TemplateUnavailable("a process of the previous student would not end")
-        env = sandbox.kernel_environment(env)
         if not self.isolated:
-            return self.request("start", connection_file, cwd, {**env, "HOME": os.environ.get("HOME", cwd)})
+            if not self.settings.keep_environment:
+                env = {**sandbox.kernel_environment(env), "HOME": os.environ.get("HOME", cwd)}
+            return self.request("start", connection_file, cwd, env)
+        env = sandbox.kernel_environment(env)
         remove_tree(self.inbox, keep=True)
         shutil.copytree(cwd, self.inbox, symlinks=True, dirs_exist_ok=True, copy_function=_copy_regular_file,
                         ignore=shutil.ignore_patterns(*NOT_FOR_THE_KERNEL))
@@ -199,15 +232,19 @@ def _copy_capped(stream: BinaryIO, log: Path) -> None:
             pass
 
 
-def template_for(isolate: bool, preload: list[str], fresh: bool = False) -> KernelTemplateProcess:
-    """This process's template for these settings, started (again, if it ended, or if ``fresh``) when needed."""
-    key = (isolate, tuple(preload))
-    template = _TEMPLATES.get(key)
-    if template is None or fresh or not template.alive():
-        if template is not None:
-            template.end()
-        template = _TEMPLATES[key] = KernelTemplateProcess(isolate, preload)
-    return template
+def template_for(isolate: bool | TemplateSettings, preload: list[str] = (), fresh: bool = False
+                 ) -> KernelTemplateProcess:
+    """This process's template for these settings (a :class:`TemplateSettings`, or the grading defaults for
+    ``isolate`` and ``preload``), started (again, if it ended, or if ``fresh``) when needed."""
+    settings = isolate if isinstance(isolate, TemplateSettings) else TemplateSettings(bool(isolate), tuple(preload))
+    with _TEMPLATES_LOCK:  # the learner's server may warm its template in a thread while a kernel is wanted
+        template = _TEMPLATES.get(settings)
+        if template is None or fresh or not template.alive():
+            if template is not None:
+                del _TEMPLATES[settings]
+                template.end()
+            template = _TEMPLATES[settings] = KernelTemplateProcess(settings)
+        return template
 
 
 def end_templates() -> None:
@@ -258,32 +295,64 @@ class ForkingProvisioner(LocalProvisioner):
 
     isolate = Bool(True, config=True, help="fork kernels inside the bubblewrap sandbox (bwrap must exist)")
     preload = List(Unicode(), config=True, help="modules the template imports once for every kernel")
+    limits = Dict(value_trait=Int(), default_value=dict(sandbox.LIMITS), config=True,
+                  help="resource limits (setrlimit, by RLIMIT_ name) each kernel takes before it runs anything")
+    keep_environment = Bool(False, config=True,
+                            help="give kernels the environment jupyter_client builds (the learner's own) instead "
+                                 "of the grading allow-list")
+    capture_output = Bool(True, config=True,
+                          help="send what the template and kernels print to the kernel log instead of the terminal")
+    exclusive = Bool(True, config=True,
+                     help="one kernel at a time: end everything the template's kernels started before each kernel "
+                          "and after it (False: kernels run side by side, each ending only its own processes)")
+    fall_back = Bool(False, config=True,
+                     help="when no template can start, start the kernel the usual way (logged as a warning) "
+                          "instead of failing; never with isolate")
     template: KernelTemplateProcess | None = None
+
+    def template_settings(self) -> TemplateSettings:
+        return TemplateSettings(bool(self.isolate), tuple(self.preload), tuple(sorted(self.limits.items())),
+                                bool(self.keep_environment), bool(self.capture_output), bool(self.exclusive))
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
         if self.isolate and not sandbox.sandbox_available():  # fail closed: never run student code unsandboxed
             raise RuntimeError(f"bubblewrap (bwrap) is not installed: {sandbox.BUBBLEWRAP_HINT}")
-        settings = (bool(self.isolate), list(self.preload))
-        template = template_for(*settings)
-        cwd = str(kwargs.get("cwd") or os.getcwd())
+        settings = self.template_settings()
+        cwd = os.path.abspath(kwargs.get("cwd") or os.getcwd())  # the template's own folder is /
         env = dict(kwargs.get("env") or os.environ)
         try:
-            pid = template.start_kernel(self.parent.connection_file, cwd, env)
-        except TemplateUnavailable:  # it was ending (the last kernel ended it): start a new one
-            template = template_for(*settings, fresh=True)
-            pid = template.start_kernel(self.parent.connection_file, cwd, env)
+            # in a thread: a template that has to start takes seconds, which the server's event loop must not wait
+            template, pid = await asyncio.to_thread(_fork_kernel, settings, self.parent.connection_file, cwd, env)
+        except TemplateUnavailable as error:
+            if not self.fall_back or self.isolate:
+                raise
+            LOGGER.warning("pm-course: %s; starting this kernel without the template (slower to start)", error)
+            self.template = None
+            return await super().launch_kernel(cmd, **kwargs)
         self.template, self.process = template, ForkedKernel(template, pid)
         self.pid, self.pgid, self.cwd = pid, None, cwd  # no pgid: the pid may be in the sandbox's PID namespace
         return self.connection_info
 
     async def cleanup(self, restart: bool = False) -> None:
         await super().cleanup(restart)
-        if not restart and self.template is not None:  # (self.process is None once the kernel has ended)
+        if not restart and self.template is not None and self.template.settings.exclusive:
+            # (self.process is None once the kernel has ended)
             try:
                 if self.template.request("clear") is False:  # nothing the kernel started keeps running after it
                     self.template.end()  # something would not end: the whole sandbox goes, the next is fresh
             except TemplateUnavailable:
                 pass  # the kernel ended its template, and so its whole sandbox
+
+
+def _fork_kernel(settings: TemplateSettings, connection_file: str, cwd: str, env: dict[str, str]
+                 ) -> tuple[KernelTemplateProcess, int]:
+    """A kernel forked from the template for ``settings`` (started, or started again, as needed), and its pid."""
+    template = template_for(settings)
+    try:
+        return template, template.start_kernel(connection_file, cwd, env)
+    except TemplateUnavailable:  # it was ending (the last kernel ended it): start a new one
+        template = template_for(settings, fresh=True)
+        return template, template.start_kernel(connection_file, cwd, env)
 
 
 def remove_tree(folder: Path, keep: bool = False) -> None:

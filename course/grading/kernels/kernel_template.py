@@ -11,6 +11,7 @@ copies them itself, after the fork), so no kernel finds another student's work i
 Run by :mod:`course.grading.kernels.forked_kernels` as::
 
     python -m course.grading.kernels.kernel_template FD [--own-pid-namespace] [--preload MODULE ...]
+                                                [--limit RLIMIT_NAME=VALUE ...]
                                                 [--student-namespaces --slot-bytes N --slot PATH --inbox PATH
                                                  [--own-user-namespace]]
 
@@ -36,6 +37,9 @@ student's folder from ``--inbox``, and an IPC namespace of its own; it drops eve
 namespaces, and all the student wrote, end with the student's last process. The template makes them with the one
 capability the sandbox leaves it, or, with ``--own-user-namespace`` (a bubblewrap too old to forbid user
 namespaces, which then gives the template none), inside a user namespace of the kernel's own.
+
+Each kernel takes the ``--limit`` resource limits (``setrlimit``) before it runs anything; none are given to the
+learner's kernels (``pm-course start``), which run the learner's own code on their own machine.
 
 A closed channel (the grader ended) ends the template and its kernels.
 """
@@ -64,10 +68,12 @@ _PR_SET_DUMPABLE, _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 4, 47, 4
 
 
 class KernelTemplate:
-    def __init__(self, channel: Connection, own_pid_namespace: bool, student_slot: "StudentSlot | None" = None):
+    def __init__(self, channel: Connection, own_pid_namespace: bool, student_slot: "StudentSlot | None" = None,
+                 limits: dict[str, int] | None = None):
         self.channel = channel
         self.own_pid_namespace = own_pid_namespace
         self.student_slot = student_slot
+        self.limits = limits or {}
         self.exit_codes: dict[int, int] = {}
         self.kernels: set[int] = set()
 
@@ -95,7 +101,7 @@ class KernelTemplate:
                 # the kernel ends when its parent, this template, ends; in the sandbox the template is PID 1, which
                 # ipykernel takes as "no parent to watch" (and the sandbox ends all its processes with the template)
                 _become_kernel(self.channel, connection, cwd, env, parent=os.getppid(), sockets=sockets,
-                               slot=self.student_slot)
+                               slot=self.student_slot, limits=self.limits)
         finally:
             for fd in sockets:
                 os.close(fd)
@@ -200,7 +206,7 @@ class StudentSlot(NamedTuple):
 
 
 def _become_kernel(channel: Connection, connection, cwd: str | None, env: dict[str, str], parent: int,
-                   sockets: list[int], slot: StudentSlot | None) -> None:
+                   sockets: list[int], slot: StudentSlot | None, limits: dict[str, int]) -> None:
     """In the forked child: drop the template's channel, take the kernel's namespaces, folder and environment, run
     ipykernel (which ends when process ``parent`` ends, unless ``parent`` is 1)."""
     code = 1
@@ -236,7 +242,7 @@ def _become_kernel(channel: Connection, connection, cwd: str | None, env: dict[s
         tempfile.tempdir = None  # the kernel's TMPDIR, not the template's
         from course.grading.kernels.sandbox import limit_resources
 
-        limit_resources()
+        limit_resources(limits)
         numpy = sys.modules.get("numpy")
         if numpy is not None:
             numpy.random.seed()  # Python's random reseeds itself in a forked child; numpy's global generator does not
@@ -244,7 +250,10 @@ def _become_kernel(channel: Connection, connection, cwd: str | None, env: dict[s
         sys.argv = [sys.executable, *argv]
         from ipykernel.kernelapp import IPKernelApp
 
-        IPKernelApp.launch_instance(argv=argv)
+        app = IPKernelApp.instance()  # what IPKernelApp.launch_instance does, with the shell's hooks in between
+        app.initialize(argv)
+        _connect_preloaded_modules_to_the_shell()
+        app.start()
         code = 0
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
@@ -255,6 +264,18 @@ def _become_kernel(channel: Connection, connection, cwd: str | None, env: dict[s
     finally:
         sys.stdout.flush() if sys.stdout else None
         os._exit(code)
+
+
+def _connect_preloaded_modules_to_the_shell() -> None:
+    """Do what a preloaded module does on import when it finds a running IPython shell, which the template had not:
+    ipywidgets registers its comm targets (without them JupyterLab cannot ask for the widgets' state), and the inline
+    backend of matplotlib hooks itself into the shell (so that a figure made with pyplot shows under its cell)."""
+    widgets = sys.modules.get("ipywidgets")
+    if widgets is not None:
+        widgets.register_comm_target()
+    inline = sys.modules.get("matplotlib_inline.backend_inline")
+    if inline is not None:
+        inline._enable_matplotlib_integration()  # what its import runs; a no-op unless inline is the backend
 
 
 def _libc():
@@ -361,6 +382,9 @@ def preload(modules: list[str]) -> None:
     """Import what every kernel imports, so that forked kernels find it done."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # no BLAS thread pool running while the template forks
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy's warning about frozen modules
+    if any(name.split(".")[0] in ("matplotlib", "matplotlib_inline") for name in modules):
+        # the backend ipykernel gives every kernel (unless the environment names one), read when matplotlib is imported
+        os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     for name in ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython.core.completer", *modules]:
         try:
             importlib.import_module(name)
@@ -386,7 +410,15 @@ def _arguments(argv: list[str] | None, with_channel: bool = False) -> argparse.N
     parser.add_argument("--slot", default="")
     parser.add_argument("--inbox", default="")
     parser.add_argument("--preload", nargs="*", default=[])
+    parser.add_argument("--limit", action="append", default=[], type=_limit, metavar="RLIMIT_NAME=VALUE")
     return parser.parse_args(argv)
+
+
+def _limit(text: str) -> tuple[str, int]:
+    name, _, value = text.partition("=")
+    if not name.startswith("RLIMIT_") or not value.isdigit():
+        raise argparse.ArgumentTypeError(f"not RLIMIT_NAME=VALUE: {text!r}")
+    return name, int(value)
 
 
 def _student_slot(args: argparse.Namespace) -> StudentSlot | None:
@@ -417,7 +449,7 @@ def main(argv: list[str] | None = None) -> None:
         _set_dumpable(False)  # no kernel can rewrite the template that the next student's kernel is forked from
     preload(args.preload)
     channel.send("ready")
-    KernelTemplate(channel, args.own_pid_namespace, _student_slot(args)).serve()
+    KernelTemplate(channel, args.own_pid_namespace, _student_slot(args), dict(args.limit)).serve()
 
 
 if __name__ == "__main__":

@@ -288,8 +288,10 @@ def _outermost(paths: set[Path]) -> list[Path]:
     return sorted(path for path in paths if not any(path != other and path.is_relative_to(other) for other in paths))
 
 
-def limit_resources() -> None:
-    for name, value in LIMITS.items():
+def limit_resources(limits: Mapping[str, int]) -> None:
+    """Cap this process (and what it starts) by ``limits``: ``setrlimit`` values by name, never above a hard limit
+    already set."""
+    for name, value in limits.items():
         limit = getattr(resource, name)
         soft, hard = resource.getrlimit(limit)
         wanted = value if hard == resource.RLIM_INFINITY else min(value, hard)
