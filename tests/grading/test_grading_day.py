@@ -8,6 +8,7 @@ every test sees its stage whatever order the tests run in.
 """
 from __future__ import annotations
 
+import html
 import io
 import json
 import os
@@ -311,6 +312,23 @@ def test_the_students_see_no_grading_diagnostics(hand_graded):
         for internal in ("extra files", "handed in under another", "could not be graded", "symbolic link",
                          "journal", "gradebook", "Traceback"):
             assert internal not in text, text
+
+
+def test_no_feedback_file_shows_a_hidden_test(hand_graded):
+    """Every feedback file written, not only one student's: is every line of the assignment's hidden tests absent
+    from what the student reads (tags stripped: the code is highlighted token by token)?"""
+    from .test_no_leaks import HIDDEN
+
+    root, _, _ = hand_graded
+    cells = nbformat.read(str(REPO / "solutions" / A1 / "roles.ipynb"), as_version=4).cells
+    visible = {line.strip() for cell in cells for line in HIDDEN.sub("", cell.source).splitlines()}
+    hidden = {line.strip() for cell in cells for region in HIDDEN.findall(cell.source) for line in region.splitlines()
+              if len(line.strip()) >= 24} - visible
+    files = sorted((root / "feedback").rglob("*.html"))
+    assert hidden and [path.parts[-3] for path in files] == sorted([ADA, ALAN, GRACE])
+    for path in files:
+        shown = html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
+        assert "BEGIN HIDDEN TESTS" not in shown and not [line for line in hidden if line in shown], path
 
 
 def test_feedback_again_changes_nothing(hand_graded, tmp_path_factory):
