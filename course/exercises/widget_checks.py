@@ -22,8 +22,6 @@ then marked on the draw of their own id, whatever the file records.
 """
 from __future__ import annotations
 
-import json
-import stat
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -34,7 +32,6 @@ from course.grading.nbgrader_plugins.outside_checks import Verdict, same
 from course.learner.answers import ANSWER_FILE_NAME
 from course.printable import printable
 
-MAX_ANSWER_FILE_BYTES = 1_000_000
 VERDICTS_GLOB = "*.outside-checks.json"
 MARKED = "Marked by the grader, outside your notebook"
 
@@ -66,19 +63,13 @@ def answered_points(answers: Any, count: int, points: float) -> float:
 
 
 def read_handed_in(folder: Path) -> dict[str, Any]:
-    """The answer file in a submission folder as plain data, read defensively (a regular file, at most 1 MB,
-    valid JSON object); empty when there is none or it cannot be trusted to be one."""
-    path = Path(folder) / ANSWER_FILE_NAME
-    try:
-        info = path.lstat()
-    except OSError:
-        return {}
-    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ANSWER_FILE_BYTES:
-        return {}
-    try:
-        content = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return {}
+    """The answer file in a submission folder as plain data, read as every handed-in file is
+    (:func:`course.grading.pipeline.submission_files.read_json`: a regular file, never through a link, at most
+    1 MB, JSON of bounded depth); empty when there is none or it cannot be trusted to be a JSON object. Grader side
+    only: the student's kernel never calls it, so it never imports the pipeline."""
+    from course.grading.pipeline.submission_files import MAX_ANSWER_FILE_BYTES, read_json
+
+    content, _ = read_json(Path(folder) / ANSWER_FILE_NAME, MAX_ANSWER_FILE_BYTES)
     return content if isinstance(content, dict) else {}
 
 

@@ -20,6 +20,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from traitlets.config.loader import ConfigFileNotFound
 
 from course.content.json_data import read_json_file
+from course.content.misconceptions import Misconception, load_misconceptions, misconceptions_path
 from course.errors import CourseError
 from course.exercises.variants import pool_path
 from course.exercises.widget_checks import items_to_mark, read_handed_in, same_answer
@@ -32,7 +33,6 @@ from course.grading.pipeline.submission_files import read_json
 from course.grading.reports.funnel import decision_funnel, ending_counts, funnel_plot, graded_scenarios, recorded_path
 from course.grading.reports.item_analysis import analyse_items, analyse_pool_items, option_counts
 from course.learner.answers import AnswerFileError, AnswerStore
-from course.paths import data_dir
 from course.plots import PALETTE, AccessibleFigure
 
 MOST_MISSED = 0.5  # a part "most of the class missed": under half its points earned
@@ -244,12 +244,13 @@ def _student_table(scores: pd.DataFrame, maxima: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("student").sort_values("points", kind="mergesort")
 
 
+def _catalogue() -> dict[str, Misconception]:
+    """The course's misconception catalogue, read and checked by its own loader (none in a course without one)."""
+    return load_misconceptions() if misconceptions_path().is_file() else {}
+
+
 def _misconception_sections() -> dict[str, str]:
-    catalogue = data_dir() / "misconceptions.csv"
-    if not catalogue.is_file():
-        return {}
-    table = pd.read_csv(catalogue, dtype=str, keep_default_na=False)
-    return {row.misconception_id: f"lesson {row.lesson}, section “{row.section}”" for row in table.itertuples()}
+    return {name: f"lesson {entry.lesson}, section “{entry.section}”" for name, entry in _catalogue().items()}
 
 
 def _at_a_glance(assignment, totals, graded_max, scores, maxima, waiting, items, pool_items, options, key) -> str:
@@ -307,9 +308,9 @@ def right_at_first(answers: dict[str, dict], seen: dict[str, dict[str, list[str]
 
 def _with_beliefs(options: pd.DataFrame) -> pd.DataFrame:
     """The option counts with each misconception's belief, in the learner's words, from the course's catalogue."""
-    catalogue = data_dir() / "misconceptions.csv"
-    beliefs = pd.read_csv(catalogue).set_index("misconception_id")["belief"] if catalogue.is_file() else {}
-    return options.assign(belief=[beliefs.get(name, "") for name in options["misconception"]])
+    catalogue = _catalogue()
+    return options.assign(belief=[catalogue[name].belief if name in catalogue else ""
+                                  for name in options["misconception"]])
 
 
 def _answer_key(course: CourseFolder, assignment: str) -> dict:
