@@ -372,3 +372,28 @@ def test_feedback_marks_each_part_not_graded_yet_and_carries_the_notes_for_the_s
     assert "**From grading your submission.** Your answer file could not be read." in top.source
     assert not answer.metadata.nbgrader["grade"] and test.metadata.nbgrader["grade"]
     assert not_yet.source.startswith("*Not graded yet (3 points)")
+
+
+# ---- SafeHTML: student HTML inert and what a page shows bounded ----------------------------------------------------
+
+def test_a_students_html_is_cleaned_and_their_long_cells_and_outputs_cut_with_a_note():
+    """A script in an output is removed; a student's cell past its allowance is cut and says so, the instructor's
+    test cell never is; outputs past the notebook's allowance are left out and counted."""
+    from course.grading.nbgrader_plugins import safe_html
+    from course.grading.nbgrader_plugins.safe_html import SafeHTML
+
+    script = new_output("display_data", data={"text/html": "<b>bold</b><script>window.PWNED = 1</script>"})
+    flood = [new_output("stream", name="stdout", text="y" * 100_000) for _ in range(5)]
+    long_answer = create_grade_and_solution_cell("x = 1\n" * 5_000, "code", "answer", 1)
+    long_answer.outputs = [script, *flood]
+    test = _test_cell("double_values", "assert double(2) == 4\n" + "# rubric\n" * 5_000)
+    notebook, _ = SafeHTML().preprocess(new_notebook(cells=[long_answer, test]), {})
+    answer, test = notebook.cells
+    assert answer.source.endswith("# [10,000 more characters of this cell not shown here: too long]")
+    assert len(answer.source) < safe_html.CELL_SOURCE + 100
+    assert test.source.endswith("# rubric\n") and len(test.source) > safe_html.CELL_SOURCE, "the instructor's: whole"
+    html = answer.outputs[0]["data"]["text/html"]
+    assert "<b>bold</b>" in html and "script" not in html and "PWNED" not in html
+    shown = sum(len(output.get("text", "")) for output in answer.outputs[1:])
+    assert shown <= safe_html.OUTPUT_TEXT + 200
+    assert answer.outputs[-1].text == "[2 more outputs not shown here]\n"
