@@ -65,11 +65,16 @@ def require_bubblewrap() -> None:
 def execute_notebook(path: Path, workdir: Path, timeout: int = 120):
     """Execute a copy of ``path`` in ``workdir`` (so no output is written into the repository)."""
     import nbformat
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
     notebook = nbformat.read(str(path), as_version=4)
-    NotebookClient(notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
-                   ).execute()
+    # the kernel's channels on Unix sockets in a short private folder, not TCP ports: parallel workers picking
+    # "free" ports at the same moment can collide (ZMQError: Address already in use). The path is absolute (the
+    # kernel runs in workdir) and short (a socket's path holds at most 107 bytes).
+    with tempfile.TemporaryDirectory(prefix="pm-kernel-") as sockets:
+        kernel = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "ipc"))
+        NotebookClient(notebook, km=kernel, timeout=timeout, resources={"metadata": {"path": str(workdir)}}).execute()
     return notebook
 
 

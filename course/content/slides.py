@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import os
 import re
 import tempfile
 from html import escape
@@ -283,13 +284,16 @@ def laid_out(notebook, lesson: str | None = None):
 
 def execute_lesson(lesson: str, timeout: int = 120, kernel_name: str = "python3"):
     """The lesson notebook, executed in a temporary folder (no answer file or output lands beside the lesson)."""
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
     notebook = nbformat.read(str(lesson_path(lesson)), as_version=4)
     with tempfile.TemporaryDirectory(prefix="pm-course-slides-") as folder:
-        client = NotebookClient(notebook, timeout=timeout, kernel_name=kernel_name,
-                                resources={"metadata": {"path": folder}})
+        # the kernel's channels on Unix sockets in this folder rather than TCP ports, which another program starting
+        # a kernel at the same moment could take first (ZMQError: Address already in use)
+        kernel = KernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(folder, "ipc"))
+        client = NotebookClient(notebook, km=kernel, timeout=timeout, resources={"metadata": {"path": folder}})
         try:
             client.execute()
         except CellTimeoutError:
