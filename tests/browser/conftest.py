@@ -7,9 +7,11 @@ browser is a failure. Screenshots of every step go to the folder in $PM_COURSE_S
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -69,6 +71,31 @@ def serving(command: list[str], port: int, tmp_path: Path, ready_path: str, cwd:
         yield base
     finally:
         stop(process)
+
+
+@contextmanager
+def learner_lab_serving(tmp_path: Path, *jupyter_arguments: str):
+    """``pm-course start --no-browser`` on a free port, serving a fresh workspace in ``tmp_path``, as a learner runs
+    it (``jupyter_arguments`` go to JupyterLab after '--'); yields the base URL and the workspace folder."""
+    from ..conftest import free_port
+
+    port = free_port()
+    workspace = tmp_path / "workspace"
+    command = [str(Path(sys.executable).with_name("pm-course")), "start", "--no-browser", "--port", str(port),
+               "--dir", str(workspace)]
+    if jupyter_arguments:
+        command += ["--", *jupyter_arguments]
+    with serving(command, port, tmp_path, "/lab") as base:
+        yield base, workspace
+
+
+def open_notebook(page, base: str, path: str) -> None:
+    """Open ``path`` in a JupyterLab workspace of its own, so no tab another test left open is restored beside it,
+    and wait until its kernel is idle."""
+    workspace = re.sub(r"[^a-z0-9]+", "-", path.lower())
+    page.goto(f"{base}/lab/workspaces/{workspace}/tree/{path}?token={TOKEN}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
+    wait_for_idle_kernel(page)
 
 
 def stop(process: subprocess.Popen) -> None:

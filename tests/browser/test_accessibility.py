@@ -12,13 +12,12 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from ..conftest import IN_CI, LESSONS, free_port
-from .conftest import TOKEN, run_all_cells, screenshot, serving, wait_for_idle_kernel
+from ..conftest import IN_CI, LESSONS
+from .conftest import TOKEN, learner_lab_serving, run_all_cells, screenshot, wait_for_idle_kernel
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 BLOCKING = ("serious", "critical")
@@ -53,17 +52,14 @@ def axe_core() -> Path:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """'pm-course start' on a fresh workspace, with JupyterLab drawing whole notebooks (no windowing)."""
+    """'pm-course start' on a fresh workspace, with JupyterLab drawing whole notebooks (no windowing) and its
+    application object on window (``jupyterapp``), so that one page opens every lesson through JupyterLab's own
+    commands instead of loading the whole application again for each."""
     tmp_path = tmp_path_factory.mktemp("accessibility")
     settings = tmp_path / "jupyter" / "jupyterlab_settings_dir" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    port = free_port()
-    # JupyterLab's application object on window (``jupyterapp``), so that one page opens every lesson through
-    # JupyterLab's own commands instead of loading the whole application again for each
-    command = [str(Path(sys.executable).with_name("pm-course")), "start", "--no-browser", "--port", str(port),
-               "--dir", str(tmp_path / "workspace"), "--", "--LabApp.expose_app_in_browser=True"]
-    with serving(command, port, tmp_path, "/lab") as base:
+    with learner_lab_serving(tmp_path, "--LabApp.expose_app_in_browser=True") as (base, _):
         yield base
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -16,8 +15,8 @@ from course.exercises.variants import load_pool
 from course.grading.pipeline.gradebook import default_db_url, item_scores
 from course.grading.pipeline.nbgrader_runner import run_nbgrader
 
-from ..conftest import REPO, free_port
-from .conftest import TOKEN, run_all_cells, screenshot, serving, wait_for_idle_kernel
+from ..conftest import REPO
+from .conftest import learner_lab_serving, open_notebook, run_all_cells, screenshot, wait_for_idle_kernel
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -25,18 +24,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 @pytest.fixture
 def learner_server(tmp_path):
     """'pm-course start --no-browser' on a free port, serving a workspace in a temp folder."""
-    port = free_port()
-    workspace = tmp_path / "workspace"
-    command = [str(Path(sys.executable).with_name("pm-course")), "start", "--no-browser", "--port", str(port),
-               "--dir", str(workspace)]
-    with serving(command, port, tmp_path, "/lab") as base:
-        yield base, workspace
-
-
-def open_notebook(page, base: str, path: str) -> None:
-    page.goto(f"{base}/lab/tree/{path}?token={TOKEN}")
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
-    wait_for_idle_kernel(page)
+    with learner_lab_serving(tmp_path) as served:
+        yield served
 
 
 def test_first_lesson_quiz_teaches_before_it_tells_in_the_learners_order(learner_server, page):

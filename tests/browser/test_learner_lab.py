@@ -1,17 +1,13 @@
 """The learner's JupyterLab, in Chromium: a learner's tools only, and review links that stay in the same tab."""
 from __future__ import annotations
 
-import re
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from course.exercises.quiz import load_quiz
 
-from ..conftest import free_port
-from .conftest import TOKEN, run_all_cells, screenshot, serving, wait_for_idle_kernel
+from .conftest import learner_lab_serving, open_notebook, run_all_cells, screenshot, wait_for_idle_kernel
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -19,21 +15,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 @pytest.fixture(scope="module")
 def learner_lab(tmp_path_factory):
     """'pm-course start --no-browser' on a free port, serving a fresh workspace (no exchange: a learner alone)."""
-    tmp_path = tmp_path_factory.mktemp("learner-lab")
-    port = free_port()
-    workspace = tmp_path / "workspace"
-    command = [str(Path(sys.executable).with_name("pm-course")), "start", "--no-browser", "--port", str(port),
-               "--dir", str(workspace)]
-    with serving(command, port, tmp_path, "/lab") as base:
-        yield base, workspace
-
-
-def open_notebook(page, base: str, path: str) -> None:
-    """Open ``path`` in a JupyterLab workspace of its own, so no tab another test left open is restored beside it."""
-    workspace = re.sub(r"[^a-z0-9]+", "-", path.lower())
-    page.goto(f"{base}/lab/workspaces/{workspace}/tree/{path}?token={TOKEN}")
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
-    wait_for_idle_kernel(page)
+    with learner_lab_serving(tmp_path_factory.mktemp("learner-lab")) as served:
+        yield served
 
 
 def test_the_learners_jupyterlab_has_no_instructor_tools(learner_lab, page):
