@@ -194,14 +194,23 @@ def unknown_cases(bank: Bank) -> list[str]:
             for item in items_of(bank) for case in item.question.cases if case not in known]
 
 
-def lesson_checks(bank: Bank) -> list[str]:
-    problems = []
+def per_lesson(bank: Bank, suffix: str, what: str) -> tuple[list[tuple[str, str, Quiz]], list[str]]:
+    """Each numbered lesson's quiz file ``<lesson><suffix>.json`` (lesson, file name, quiz), and a problem for each
+    lesson without one."""
+    found, problems = [], []
     for lesson in NUMBERED_LESSONS:
-        name = f"{lesson}.json"
+        name = f"{lesson}{suffix}.json"
         quiz = bank.get(name)
         if quiz is None:
-            problems.append(f"{name}: a check per lesson: missing")
-            continue
+            problems.append(f"{name}: {what} per lesson: missing")
+        else:
+            found.append((lesson, name, quiz))
+    return found, problems
+
+
+def lesson_checks(bank: Bank) -> list[str]:
+    found, problems = per_lesson(bank, "", "a check")
+    for _lesson, name, quiz in found:
         if quiz.purpose == "final":
             continue  # lesson 08's check may be the cumulative final, judged by its own rule
         levels = [question.level for question in quiz.questions]
@@ -233,13 +242,8 @@ def level_shares(bank: Bank) -> list[str]:
 
 
 def warm_ups(bank: Bank) -> list[str]:
-    problems = []
-    for lesson in NUMBERED_LESSONS:
-        name = f"{lesson}-warmup.json"
-        quiz = bank.get(name)
-        if quiz is None:
-            problems.append(f"{name}: a warm-up per lesson: missing")
-            continue
+    found, problems = per_lesson(bank, "-warmup", "a warm-up")
+    for lesson, name, quiz in found:
         if quiz.purpose != "warm-up":
             problems.append(f"{name}: purpose: a warm-up has purpose 'warm-up', not {quiz.purpose!r}")
         if len(quiz.questions) != 3:
