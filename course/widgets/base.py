@@ -96,7 +96,7 @@ class AnsweringWidget(widgets.VBox):
             # to the instructor; elsewhere live_link gives NOT_LIVE, which sends and shows nothing.
             self._live = live_link(self.widget_id, self)
 
-    def _show_what_is_shown(self, record: dict[str, Any]) -> None:
+    def _record_shown(self, record: dict[str, Any]) -> None:
         """Keep what the widget displays (item ids, orders) in the ``shown`` section, which graded variants read."""
         self._keeper.shown(record)
 
@@ -113,7 +113,8 @@ class AnsweringWidget(widgets.VBox):
 
     @contextmanager
     def _saving_once(self) -> Iterator[None]:
-        """Make several changes and save them together, once."""
+        """Make several changes and save them together, once (traitlets' ``hold_trait_notifications`` would still
+        notify once per trait, and so save twice when an answer and its attempt change together)."""
         self._saving_held += 1
         try:
             yield

@@ -63,7 +63,7 @@ class ProgramMapper(ChoiceRowsWidget):
         self.children = [widgets.HTML("<b>Which projects belong in the same program?</b> <i>Choose a program for "
                                       "each project (or leave it stand-alone), then press Check grouping.</i>"),
                          self.message, rows, widgets.HBox([self.check_button]), self._summary, self._plot]
-        self._show_what_is_shown({"projects": list(self.projects)})
+        self._record_shown({"projects": list(self.projects)})
         self._show_saved()
         self._draw()
 

@@ -48,7 +48,7 @@ class QuizWidget(CheckedItemsWidget):
         self.children = [widgets.HTML(f"<h3>{escape(self.quiz.title)}</h3>{NAME_THE_GROUPS}"), self.message,
                          *self._blocks.values()]
         self.add_class(NAMED_GROUPS)
-        self._show_what_is_shown(shown_record(self.quiz.questions, seed, self.widget_id))
+        self._record_shown(shown_record(self.quiz.questions, seed, self.widget_id))
         self._show_saved(answers_in_code, live=True)
 
     def options_shown(self, question_id: str) -> list[str]:

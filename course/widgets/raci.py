@@ -59,7 +59,7 @@ class RaciBuilder(CheckedItemsWidget):
                                       f"<br><i>{legend}. Press Check on a row when every role has a letter.</i>"
                                       + NAME_THE_GROUPS), self.message, *rows]
         self.add_class(NAMED_GROUPS)  # each row's letters are a group named by its activity (course.widgets.aria)
-        self._show_what_is_shown({"activities": [a.id for a in self.exercise.activities]})
+        self._record_shown({"activities": [a.id for a in self.exercise.activities]})
         self._show_saved(answers_in_code)
 
     def _row(self, activity: Activity) -> list[widgets.Widget]:

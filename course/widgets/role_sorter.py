@@ -30,7 +30,7 @@ class RoleSorterWidget(ChoiceRowsWidget):
         how = "Choose a role for a statement, then press its Check." if keyed else "Choose a role for each statement."
         heading = widgets.HTML(f"<b>Who is accountable for each piece of work?</b> <i>{how}</i>")
         self.children = [heading, self.message, rows]
-        self._show_what_is_shown({"statements": list(self.statements)})
+        self._record_shown({"statements": list(self.statements)})
         self._show_saved(answers_in_code, live=True)
 
     def _has_key(self, statement_id: str) -> bool:

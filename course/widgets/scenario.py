@@ -168,7 +168,7 @@ class ScenarioPlayer(AnsweringWidget):
         ids = [choice.id for choice in order]
         if self._shown.get(node_id) != ids:
             self._shown[node_id] = ids
-            self._show_what_is_shown(dict(self._shown))  # a damaged file is replaced only when the learner chooses
+            self._record_shown(dict(self._shown))  # a damaged file is replaced only when the learner chooses
         buttons = []
         for number, choice in enumerate(order, start=1):
             button = widgets.Button(description=choice.label, tooltip=f"Choice {number} of {len(order)}: "
