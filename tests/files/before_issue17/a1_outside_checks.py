@@ -101,7 +101,7 @@ def _classify_roles(r):
 
 
 @checks.cell("role_sorter_roles",
-             sorted_roles='__import__("course.exercises.variants").variants.given_answers("a1-role-sorter", '
+             sorted_roles='__import__("course.exercises.variants").exercises.variants.given_answers("a1-role-sorter", '
                           'globals().get("role_sorter_answers"))')
 def _role_sorter(r):
     """A graded widget whose statements are drawn per student: marked here, on the student's own statements."""
