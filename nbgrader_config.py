@@ -9,18 +9,17 @@ import os
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.converters import GenerateAssignment
 from nbgrader.preprocessors import (
-                                    AssignLatePenalties,
-                                    CheckCellMetadata,
-                                    ClearOutput,
-                                    DeduplicateIds,
-                                    GetGrades,
-                                    IgnorePattern,
-                                    LimitOutput,
-                                    OverwriteKernelspec,
-                                    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    OverwriteKernelspec,
+    SaveAutoGrades,
 )
 
-from course.learner.answers import ANSWER_FILE_NAME
 from course.grading.nbgrader_plugins.feedback_filters import ShortenTestTracebacks
 from course.grading.nbgrader_plugins.preprocessors import (
     AddProbeCell,
@@ -33,6 +32,7 @@ from course.grading.nbgrader_plugins.preprocessors import (
     WithholdHiddenTests,
 )
 from course.grading.nbgrader_plugins.safe_html import SafeHTML, SafeMarkdown2HTML, clean_html
+from course.learner.answers import ANSWER_FILE_NAME
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
@@ -57,8 +57,8 @@ c.CourseDirectory.ignore = [
 ]
 
 # An answer file in solutions/ holds the key (the widgets' answers of whoever ran the solution notebook). Widgets run
-# in a source folder keep their answers in .pm-course/instructor-answers/ instead (course/learner/answers.py); one left there
-# from before stops the release (RefuseInstructorAnswers) and is never copied over a submission by autograde (the
+# in a source folder keep their answers in .pm-course/instructor-answers/ instead (course/learner/answers.py); one left
+# there from before stops the release (RefuseInstructorAnswers) and is never copied over a submission by autograde (the
 # ignore list above cannot say so: nbgrader applies it to the students' own files as well).
 _generate_steps = GenerateAssignment.class_traits()["preprocessors"].default()
 c.GenerateAssignment.preprocessors = [*_generate_steps, RefuseInstructorAnswers]
@@ -82,30 +82,30 @@ c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHi
 # Student HTML (written answers, outputs) is sanitized wherever it is rendered: a script in an answer would otherwise
 # run in formgrader on the Jupyter server's own origin, with the instructor's session (start kernels, write files,
 # grade itself). Formgrader and the feedback both render with nbconvert's HTMLExporter, whose sanitizing is replaced
-# by course/grading/nbgrader_plugins/safe_html.py: nh3 (ammonia) instead of bleach, which takes time quadratic in the elements of the
-# HTML (an answer of 120 kB held the feedback for half a minute, one of 1 MB for hours); the Markdown that nbgrader's
-# templates render themselves, without clean_html, cleaned after it is rendered (a Markdown link to javascript:);
-# and of an output's metadata, which nbconvert writes into <img> unquoted, only an image's size as whole numbers.
-# SafeHTML runs in HTMLExporter.preprocessors for formgrader, in GenerateFeedback.preprocessors (above) for the
+# by course/grading/nbgrader_plugins/safe_html.py: nh3 (ammonia) instead of bleach, which takes time quadratic in the
+# elements of the HTML (an answer of 120 kB held the feedback for half a minute, one of 1 MB for hours); the Markdown
+# that nbgrader's templates render themselves, without clean_html, cleaned after it is rendered (a Markdown link to
+# javascript:); and of an output's metadata, which nbconvert writes into <img> unquoted, only an image's size as whole
+# numbers. SafeHTML runs in HTMLExporter.preprocessors for formgrader, in GenerateFeedback.preprocessors (above) for the
 # feedback, where nbgrader sets its own list; the filters serve every template of both.
 c.HTMLExporter.sanitize_html = True
 c.HTMLExporter.preprocessors = [SafeHTML]
 c.HTMLExporter.filters = {"clean_html": clean_html, "markdown2html": SafeMarkdown2HTML}
 c.SafeHTML.enabled = True
 
-# nbgrader's autograding steps, with the course's own (course/grading/nbgrader_plugins/preprocessors.py): hidden tests never enter the
-# student's kernel (WithholdHiddenTests; RestoreHiddenTests puts them back in the autograded notebook for formgrader),
-# the points of every autograded test are decided again outside the student's kernel, from plain data the student's
-# functions return on inputs they have not seen (solutions/<assignment>/outside_checks.py), which alone decide the
-# hidden points; and the whole notebook has a time limit.
+# nbgrader's autograding steps, with the course's own (course/grading/nbgrader_plugins/preprocessors.py): hidden tests
+# never enter the student's kernel (WithholdHiddenTests; RestoreHiddenTests puts them back in the autograded notebook
+# for formgrader), the points of every autograded test are decided again outside the student's kernel, from plain data
+# the student's functions return on inputs they have not seen (solutions/<assignment>/outside_checks.py), which alone
+# decide the hidden points; and the whole notebook has a time limit.
 c.Autograde.autograde_preprocessors = [
     AddProbeCell, WithholdHiddenTests, ExecuteWithinDeadline, JudgeOutsideKernel, RestoreHiddenTests,
     IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 
-# Graded widgets draw each student's items from a pool (course/exercises/variants.py): on a JupyterHub from the hub user name,
-# which is also the nbgrader student id, elsewhere from a random seed kept in the student's answer file. That file is
-# the student's to write, and a seed chosen to draw a neighbour's items (a few hundred tries) let copied answers earn
+# Graded widgets draw each student's items from a pool (course/exercises/variants.py): on a JupyterHub from the hub user
+# name, which is also the nbgrader student id, elsewhere from a random seed kept in the student's answer file. That file
+# is the student's to write, and a seed chosen to draw a neighbour's items (a few hundred tries) let copied answers earn
 # full marks. On a hub every student is therefore marked on the draw of their own id, whatever seed the file records:
 # deploy/jupyterhub sets PM_COURSE_DRAW_FROM_STUDENT_ID=1 in every server (the instructor's too); set it wherever you
 # grade a hub class. Leave it unset for a class whose students work in their own JupyterLab (an LMS class).
