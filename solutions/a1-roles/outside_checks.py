@@ -1,13 +1,14 @@
-"""Outside checks of roles.ipynb: instructor only, never released (see course/grading/nbgrader_plugins/outside_checks.py).
+"""Outside checks of roles.ipynb: instructor only, never released
+(see course/grading/nbgrader_plugins/outside_checks.py).
 
 Each judge receives plain data brought back from the student's kernel and mirrors the hidden
 test of the same grade id, so an honest notebook scores the same inside and outside.
 """
 import pandas as pd
 
+from course.content.roles import ROLE_NAMES
 from course.grading.nbgrader_plugins.outside_checks import Checks, same
 from course.paths import data_dir
-from course.content.roles import ROLE_NAMES
 
 checks = Checks("roles.ipynb", setup='''
 import pandas as pd

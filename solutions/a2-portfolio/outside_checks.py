@@ -1,10 +1,11 @@
-"""Outside checks of portfolio.ipynb: instructor only, never released (see course/grading/nbgrader_plugins/outside_checks.py).
+"""Outside checks of portfolio.ipynb: instructor only, never released
+(see course/grading/nbgrader_plugins/outside_checks.py).
 
 Each judge receives plain data brought back from the student's kernel and mirrors the hidden
 test of the same grade id, so an honest notebook scores the same inside and outside.
 """
-from course.grading.nbgrader_plugins.outside_checks import Checks, same
 from course.content.portfolio import load_portfolio
+from course.grading.nbgrader_plugins.outside_checks import Checks, same
 
 checks = Checks("portfolio.ipynb", setup='''
 import pandas as pd

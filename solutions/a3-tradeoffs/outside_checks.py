@@ -1,4 +1,5 @@
-"""Outside checks of tradeoffs.ipynb: instructor only, never released (see course/grading/nbgrader_plugins/outside_checks.py).
+"""Outside checks of tradeoffs.ipynb: instructor only, never released
+(see course/grading/nbgrader_plugins/outside_checks.py).
 
 Each judge receives plain data brought back from the student's kernel and mirrors the hidden
 test of the same grade id, so an honest notebook scores the same inside and outside.

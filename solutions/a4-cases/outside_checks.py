@@ -1,13 +1,14 @@
-"""Outside checks of cases.ipynb: instructor only, never released (see course/grading/nbgrader_plugins/outside_checks.py).
+"""Outside checks of cases.ipynb: instructor only, never released
+(see course/grading/nbgrader_plugins/outside_checks.py).
 
-Both parts are graded widgets whose items are drawn per student from a pool (course/exercises/variants.py). Their in-kernel
-tests only count answered items; these checks mark the answers in the grader's process, on the items drawn for the
-student, against the key in misconceptions.json beside this file (course/exercises/widget_checks.py).
+Both parts are graded widgets whose items are drawn per student from a pool (course/exercises/variants.py). Their
+in-kernel tests only count answered items; these checks mark the answers in the grader's process, on the items drawn for
+the student, against the key in misconceptions.json beside this file (course/exercises/widget_checks.py).
 """
 from pathlib import Path
 
-from course.grading.nbgrader_plugins.outside_checks import Checks
 from course.exercises.widget_checks import judge_pool, load_key
+from course.grading.nbgrader_plugins.outside_checks import Checks
 
 HERE = Path(__file__).resolve().parent
 

@@ -1,4 +1,5 @@
-"""Outside checks of scenarios.ipynb: instructor only, never released (see course/grading/nbgrader_plugins/outside_checks.py).
+"""Outside checks of scenarios.ipynb: instructor only, never released
+(see course/grading/nbgrader_plugins/outside_checks.py).
 
 Both parts are graded scenarios: the student plays their public form (data/scenarios/, no points), and the
 in-kernel tests only see that a decision was taken. These checks mark the recorded path in the grader's process
@@ -7,8 +8,8 @@ for a partial or recovering path, and every decision's debrief in the feedback (
 """
 from pathlib import Path
 
-from course.grading.nbgrader_plugins.outside_checks import Checks
 from course.exercises.widget_checks import judge_scenario
+from course.grading.nbgrader_plugins.outside_checks import Checks
 
 KEYS = Path(__file__).resolve().parent / "scenario-keys"
 
