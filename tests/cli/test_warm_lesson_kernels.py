@@ -3,6 +3,7 @@ as a kernel started the usual way (interrupt, restart, widgets, plots, the learn
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -48,6 +49,21 @@ async def _started(folder: Path) -> tuple[AsyncKernelManager, object]:
     return manager, client
 
 
+async def _ended(manager: AsyncKernelManager, client) -> None:
+    client.stop_channels()
+    await manager.shutdown_kernel(now=True)
+
+
+@contextlib.asynccontextmanager
+async def lesson_kernel(folder: Path):
+    """A lesson's kernel working in ``folder``, as JupyterLab starts it (manager and client), shut down after."""
+    manager, client = await _started(folder)
+    try:
+        yield manager, client
+    finally:
+        await _ended(manager, client)
+
+
 async def _run(client, code: str, timeout: float = 60) -> tuple[str, list[dict]]:
     """What a cell printed, and every output message it sent (errors and displays included)."""
     messages: list[dict] = []
@@ -69,8 +85,7 @@ def test_a_lessons_kernel_is_forked_from_the_warm_template(lesson_kernels, monke
     monkeypatch.setenv("PM_COURSE_LEARNER_MARK", "mine")
 
     async def scenario():
-        manager, client = await _started(lesson_kernels)
-        try:
+        async with lesson_kernel(lesson_kernels) as (manager, client):
             assert isinstance(manager.provisioner, forked_kernels.ForkingProvisioner)
             printed, _ = await _run(client, PRELOADED)
             assert json.loads(printed) == [True, True, True]
@@ -85,9 +100,6 @@ def test_a_lessons_kernel_is_forked_from_the_warm_template(lesson_kernels, monke
             _, outputs = await _run(client, "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nNone")
             assert any("image/png" in message["content"].get("data", {}) for message in outputs
                        if message["msg_type"] == "display_data"), "a pyplot figure shows under its cell"
-        finally:
-            client.stop_channels()
-            await manager.shutdown_kernel(now=True)
 
     asyncio.run(scenario())
 
@@ -96,8 +108,7 @@ def test_interrupt_and_restart_work_on_a_lessons_kernel(lesson_kernels):
     """Does Kernel > Interrupt stop a running cell, and Kernel > Restart give a new kernel, forked warm again?"""
 
     async def scenario():
-        manager, client = await _started(lesson_kernels)
-        try:
+        async with lesson_kernel(lesson_kernels) as (manager, client):
             printed, _ = await _run(client, "import os; print(os.getpid())")
             first_pid = int(printed)
             client.execute("import time; time.sleep(60)")
@@ -114,9 +125,6 @@ def test_interrupt_and_restart_work_on_a_lessons_kernel(lesson_kernels):
             assert json.loads(preloaded) == [True, True, True] and int(pid) != first_pid
             assert isinstance(manager.provisioner, forked_kernels.ForkingProvisioner)
             assert manager.provisioner.template is not None
-        finally:
-            client.stop_channels()
-            await manager.shutdown_kernel(now=True)
 
     asyncio.run(scenario())
 
@@ -130,8 +138,7 @@ def test_lessons_open_side_by_side_keep_their_kernels(lesson_kernels):
         third, third_client = await _started(lesson_kernels)
         try:
             await _run(first_client, "kept = 'first'")
-            third_client.stop_channels()
-            await third.shutdown_kernel()
+            await _ended(third, third_client)
             for manager, client in ((first, first_client), (second, second_client)):
                 assert await manager.is_alive()
                 printed, _ = await _run(client, "print('alive')")
@@ -140,8 +147,7 @@ def test_lessons_open_side_by_side_keep_their_kernels(lesson_kernels):
             assert printed.strip() == "first", "the first kernel is the same, not one started again"
         finally:
             for manager, client in ((first, first_client), (second, second_client)):
-                client.stop_channels()
-                await manager.shutdown_kernel(now=True)
+                await _ended(manager, client)
 
     asyncio.run(scenario())
 
@@ -168,15 +174,11 @@ def test_a_template_that_cannot_start_leaves_the_learner_a_normal_kernel(lesson_
     monkeypatch.setattr(forked_kernels, "KernelTemplateProcess", broken)
 
     async def scenario():
-        manager, client = await _started(lesson_kernels)
-        try:
+        async with lesson_kernel(lesson_kernels) as (manager, client):
             printed, _ = await _run(client, PRELOADED + "\nimport os; print(os.getcwd())")
             preloaded, cwd = printed.splitlines()
             assert json.loads(preloaded) == [False, False, False], "a kernel started the usual way"
             assert cwd == str(lesson_kernels) and manager.provisioner.template is None
-        finally:
-            client.stop_channels()
-            await manager.shutdown_kernel(now=True)
 
     with caplog.at_level(logging.WARNING, logger=forked_kernels.__name__):
         asyncio.run(scenario())
@@ -192,12 +194,8 @@ def test_the_server_warms_the_lessons_template_as_it_starts(lesson_kernels, tmp_
     (warmed,) = forked_kernels._TEMPLATES.values()
 
     async def scenario():
-        manager, client = await _started(lesson_kernels)
-        try:
+        async with lesson_kernel(lesson_kernels) as (manager, client):
             assert manager.provisioner.template is warmed
-        finally:
-            client.stop_channels()
-            await manager.shutdown_kernel(now=True)
 
     asyncio.run(scenario())
 

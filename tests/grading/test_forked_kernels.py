@@ -17,7 +17,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from nbclient import NotebookClient
 from traitlets.config import Config
 
 from course.grading.kernels import forked_kernels, sandbox
-from course.grading.kernels.sandbox import KERNEL_NAME, use_kernel_template
+from course.grading.kernels.sandbox import KERNEL_NAME, grading_kernels
 
 from ..conftest import require_bubblewrap
 from .hostile_submissions import (
@@ -90,29 +89,32 @@ print(json.dumps({"capabilities": status["CapEff"].strip(), "memory": memory, "t
 
 
 @pytest.fixture
-def grading_config(monkeypatch, tmp_path):
-    """This test process set up as a grading worker is (use_kernel_template), undone afterwards."""
+def grading_config(tmp_path):
+    """This test process set up as a grading worker is (grading_kernels), undone afterwards."""
     require_bubblewrap()
-    yield _as_grading_worker(monkeypatch, tmp_path, isolate=True)
-    forked_kernels.end_templates()
+    yield from _as_grading_worker(tmp_path, isolate=True)
 
 
 @pytest.fixture
-def unisolated_config(monkeypatch, tmp_path):
+def unisolated_config(tmp_path):
     """The same for ``pm-course grade --no-isolation``: kernels forked from a template outside any sandbox."""
-    yield _as_grading_worker(monkeypatch, tmp_path, isolate=False)
-    forked_kernels.end_templates()
+    yield from _as_grading_worker(tmp_path, isolate=False)
 
 
-def _as_grading_worker(monkeypatch, tmp_path, isolate: bool) -> Config:
-    for variable in ("JUPYTER_PATH", "TMPDIR", "PM_COURSE_KERNEL_DIR", "PM_COURSE_HIDDEN_ROOT",
-                     "PM_COURSE_PUBLIC_PATHS"):
-        monkeypatch.setenv(variable, os.environ.get(variable, ""))
-    monkeypatch.setattr(tempfile, "tempdir", None)
+def _as_grading_worker(tmp_path, isolate: bool):
     config = Config()
     (tmp_path / "course").mkdir()
-    use_kernel_template(config, tmp_path / "course", isolate=isolate)
-    return config
+    with grading_kernels(config, tmp_path / "course", isolate=isolate):
+        yield config
+
+
+def private_folder(config: Config) -> Path:
+    """The grading process's private folder (its sockets are at ``sockets/kernel`` in it)."""
+    return Path(config.KernelManager.ip).parents[1]
+
+
+def grading_spec(config: Config) -> Path:
+    return private_folder(config) / "kernels" / KERNEL_NAME / "kernel.json"
 
 
 def run(config, folder, *sources):
@@ -219,11 +221,11 @@ def test_a_kernel_sees_the_python_installation_the_course_files_and_its_own_only
     assert seen["secrets"] == [] and seen["sockets"] == [] and planted.connections == []
 
 
-def deny_list_command(inbox: Path, etc: Path) -> list[str]:
+def deny_list_command(inbox: Path, etc: Path, hidden_root: Path, public: set[Path]) -> list[str]:
     """The sandbox as it was before issue 17: the whole file system read-only, with /tmp, the home folder and the
     course hidden, and the grader's environment (plus, here, the student's own namespaces, which the template
     makes, so that kernels still start)."""
-    hidden = [Path("/tmp"), Path.home(), Path(os.environ["PM_COURSE_HIDDEN_ROOT"])]
+    hidden = [Path("/tmp"), Path.home(), hidden_root]
     command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-net", "--unshare-pid",
                "--unshare-ipc", "--die-with-parent", "--new-session", "--as-pid-1", "--cap-drop", "ALL",
                "--cap-add", "CAP_SYS_ADMIN"]
@@ -410,13 +412,15 @@ def test_what_a_kernel_prints_goes_to_the_log_not_the_terminal(grading_config, t
     forked_kernels.end_templates()  # the log is complete once the template has ended
     captured = capfd.readouterr()
     assert TERMINAL_MARK not in captured.out + captured.err and "\x1b" not in captured.out + captured.err
-    assert TERMINAL_MARK in sandbox.kernel_log().read_text(errors="replace")
+    assert TERMINAL_MARK in (private_folder(grading_config) / "kernels.log").read_text(errors="replace")
 
 
 def test_without_the_log_the_kernel_writes_escape_sequences_to_the_terminal(grading_config, tmp_path, capfd,
                                                                             monkeypatch):
     """The mutation check: with the template's output inherited (as before issue 17), they reach the terminal."""
-    monkeypatch.setattr(forked_kernels, "_template_output", lambda: None)
+    spec = json.loads(grading_spec(grading_config).read_text())
+    spec["metadata"]["kernel_provisioner"]["config"]["capture_output"] = False
+    grading_spec(grading_config).write_text(json.dumps(spec))
     run(grading_config, tmp_path, SCRIBBLE_ON_THE_TERMINAL)
     forked_kernels.end_templates()
     captured = capfd.readouterr()
@@ -426,8 +430,9 @@ def test_without_the_log_the_kernel_writes_escape_sequences_to_the_terminal(grad
 # ---- temporary folders -------------------------------------------------------------------------------------------
 
 def test_private_folders_are_removed_when_a_process_ends_and_after_a_crash(tmp_path):
-    make = ("import os, signal, sys\nfrom course.grading.kernels.sandbox import make_private_folder\n"
-            "print(make_private_folder(), flush=True)\n")
+    make = ("import os, signal, sys\nfrom pathlib import Path\nfrom traitlets.config import Config\n"
+            "from course.grading.kernels.sandbox import use_kernel_template\n"
+            "print(use_kernel_template(Config(), Path.cwd(), isolate=False), flush=True)\n")
     env = {**os.environ, "TMPDIR": str(tmp_path)}
     ended = subprocess.run([sys.executable, "-c", make], capture_output=True, text=True, env=env, check=True)
     assert not Path(ended.stdout.strip()).exists(), "removed when the process ends"

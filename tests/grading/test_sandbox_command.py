@@ -21,7 +21,6 @@ def _pairs(command: list[str], option: str) -> list[tuple[str, ...]]:
 @pytest.fixture
 def command(tmp_path, monkeypatch) -> list[str]:
     monkeypatch.setattr(sandbox, "bwrap_disables_userns", lambda: True)
-    monkeypatch.delenv("PM_COURSE_HIDDEN_ROOT", raising=False)
     return sandbox.template_command(tmp_path / "inbox", sandbox.write_sandbox_etc(tmp_path / "etc"))
 
 
@@ -81,14 +80,12 @@ def test_a_course_inside_a_bound_folder_and_the_sites_configuration_are_empty_in
     site = tmp_path / "site"
     (site / "course").mkdir(parents=True)
     monkeypatch.setattr(sandbox, "bwrap_disables_userns", lambda: True)
-    monkeypatch.setattr(sandbox, "public_paths", lambda: {site})
-    monkeypatch.setenv("PM_COURSE_HIDDEN_ROOT", str(site / "course"))
-    command = sandbox.template_command(tmp_path, tmp_path)
+    command = sandbox.template_command(tmp_path, tmp_path, hidden_root=site / "course", public={site})
     emptied = {folder for (folder,) in _pairs(command, "--tmpfs")}
     assert str(site / "course") in emptied and (str(site / "course"),) in _pairs(command, "--remount-ro")
     assert {str(folder) for folder in sandbox.configuration_folders([Path("/usr"), *map(Path, emptied)])} <= emptied
-    monkeypatch.setenv("PM_COURSE_HIDDEN_ROOT", str(tmp_path / "elsewhere"))
-    assert str(tmp_path / "elsewhere") not in sandbox.template_command(tmp_path, tmp_path), \
+    assert str(tmp_path / "elsewhere") not in sandbox.template_command(tmp_path, tmp_path, tmp_path / "elsewhere",
+                                                                       {site}), \
         "a course outside every bound folder needs no hiding: it is not there"
 
 
@@ -97,10 +94,17 @@ def test_binds_are_never_nested():
 
 
 def test_the_grading_kernel_spec_names_the_forking_provisioner_and_interrupts_by_message(tmp_path):
-    spec_dir = sandbox.install_kernel_spec(tmp_path, isolate=True)
+    """Does the grading spec name the forking provisioner and carry every setting in its configuration (the
+    sandbox, the private folder, the course to hide, the public paths, the limits, the preloads, the log)?"""
+    spec_dir = sandbox.install_kernel_spec(tmp_path, isolate=True, course_root=tmp_path / "course",
+                                           log_file=tmp_path / "kernels-1.log")
     spec = json.loads((spec_dir / "kernel.json").read_text())
     provisioner = spec["metadata"]["kernel_provisioner"]
     assert spec_dir == tmp_path / "kernels" / sandbox.KERNEL_NAME and spec["interrupt_mode"] == "message"
     assert provisioner["provisioner_name"] == sandbox.PROVISIONER_NAME
-    assert provisioner["config"] == {"isolate": True, "preload": list(sandbox.PRELOADED_MODULES)}
+    assert provisioner["config"] == {
+        "isolate": True, "preload": list(sandbox.PRELOADED_MODULES), "limits": sandbox.LIMITS,
+        "private_folder": str(tmp_path), "log_file": str(tmp_path / "kernels-1.log"),
+        "hidden_root": str((tmp_path / "course").resolve()),
+        "public_paths": sorted(str(path) for path in sandbox.public_paths())}
     assert spec["env"] == {} and spec["argv"][0] == sys.executable

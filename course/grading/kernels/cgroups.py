@@ -106,11 +106,12 @@ def _remove_stale(base: Path) -> None:
         return
     for entry in entries:
         found = re.match(rf"{_PREFIX}(\d+)-\d+$", entry.name)
-        if found and not _alive(int(found.group(1))):
+        if found and not process_alive(int(found.group(1))):
             _remove_quietly(entry)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (also one of another user)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -16,7 +16,8 @@ Run by :mod:`course.grading.kernels.forked_kernels` as::
                                                  [--own-user-namespace]]
 
 FD is this process's end of a socket pair that only the grader holds the other end of (no path in the file system,
-so no student's kernel can reach it: every forked kernel closes it first). Requests are tuples:
+so no student's kernel can reach it: every forked kernel closes it first). Requests are tuples, whose first item
+names one of these (any other name is answered with an error, never looked up on the template):
 
 ``("start", connection, cwd, env)``
     fork a kernel; answers its process id. ``connection`` is the kernel's connection file: its path (outside the
@@ -47,7 +48,9 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import errno
 import importlib
+import inspect
 import json
 import logging
 import os
@@ -57,17 +60,29 @@ import socket
 import sys
 import time
 from multiprocessing.connection import Connection
-from typing import NamedTuple
+from typing import Any, Callable, NamedTuple
 
 LOGGER = logging.getLogger(__name__)
 PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 CLEAR_SECONDS = 5.0  # how long "clear" waits for processes to end (one stuck in the kernel answers False)
-_CLONE_NEWNS, _CLONE_NEWIPC, _CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
-_MS_NOSUID, _MS_NODEV, _MS_REC, _MS_PRIVATE = 0x2, 0x4, 0x4000, 1 << 18
-_PR_SET_DUMPABLE, _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 4, 47, 4
+# "clear" outside a PID namespace: rounds of ending the kernels' process groups (a fork bomb may add processes while
+# they are being ended; each round ends all it finds)
+CLEAR_ROUNDS = 100
+# after SIGKILL, "signal" waits for the kernel to end, so that the first poll finds it ended: at most this many
+# checks, this far apart (0.2 s in all; a killed process ends within a few milliseconds)
+KILL_CHECKS, KILL_CHECK_SECONDS = 100, 0.002
+# Linux's constants (<sched.h>, <sys/mount.h>, <linux/prctl.h>, <linux/capability.h>), which Python does not export
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
+MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 1 << 18
+PR_SET_DUMPABLE = 4
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
+LINUX_CAPABILITY_VERSION_3 = 0x20080522  # capset's header: version 3 takes two 32-bit words per set
 
 
 class KernelTemplate:
+    """The template's side of the channel: it serves the grader's requests, one at a time, until the channel
+    closes, then ends its kernels."""
+
     def __init__(self, channel: Connection, own_pid_namespace: bool, student_slot: "StudentSlot | None" = None,
                  limits: dict[str, int] | None = None):
         self.channel = channel
@@ -84,13 +99,25 @@ class KernelTemplate:
             except (EOFError, OSError):
                 break
             try:
-                answer = getattr(self, "_" + request[0])(*request[1:])
+                answer = self.answer(request)
             except OSError as error:
                 answer = error
             self.channel.send(answer)
-        self._clear()
+        self.clear()
 
-    def _start(self, connection, cwd: str | None, env: dict[str, str]) -> int:
+    def answer(self, request: Any) -> Any:
+        """Run one request through :data:`REQUESTS`; an unknown name (or no name) is refused with an OSError."""
+        name = request[0] if isinstance(request, tuple) and request else None
+        handler = REQUESTS.get(name) if isinstance(name, str) else None
+        if handler is None:
+            raise OSError(errno.EINVAL, f"unknown request to the kernel template: {name!r}")
+        try:
+            inspect.signature(handler).bind(self, *request[1:])
+        except TypeError:
+            raise OSError(errno.EINVAL, f"request {name!r} to the kernel template with the wrong arguments") from None
+        return handler(self, *request[1:])
+
+    def start(self, connection, cwd: str | None, env: dict[str, str]) -> int:
         sockets: list[int] = []
         if self.student_slot is not None:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, fileno=os.dup(self.channel.fileno())) as raw:
@@ -108,11 +135,11 @@ class KernelTemplate:
         self.kernels.add(pid)
         return pid
 
-    def _poll(self, pid: int) -> int | None:
+    def poll(self, pid: int) -> int | None:
         self._reap()
         return self.exit_codes.get(pid)
 
-    def _signal(self, pid: int, signum: int) -> None:
+    def send_signal(self, pid: int, signum: int) -> None:
         for target in (lambda: os.killpg(pid, signum), lambda: os.kill(pid, signum)):
             try:
                 target()
@@ -120,15 +147,15 @@ class KernelTemplate:
             except ProcessLookupError:
                 continue
         if signum == signal.SIGKILL:  # answer once it has ended, so that the first poll finds it ended
-            for _attempt in range(100):
-                if self._poll(pid) is not None:
+            for _check in range(KILL_CHECKS):
+                if self.poll(pid) is not None:
                     break
-                time.sleep(0.002)
+                time.sleep(KILL_CHECK_SECONDS)
 
-    def _clear(self) -> bool:
+    def clear(self) -> bool:
         if self.own_pid_namespace:
             return self._clear_namespace()
-        for _attempt in range(100):  # a fork bomb may add processes while they are being ended
+        for _round in range(CLEAR_ROUNDS):
             others = self._kernel_groups()
             if not others:
                 break
@@ -186,6 +213,15 @@ class KernelTemplate:
     def _record(self, pid: int, status: int) -> None:
         if pid in self.kernels:
             self.exit_codes[pid] = os.waitstatus_to_exitcode(status)
+
+
+# The requests the grader may send, by name: nothing else of the template is reachable over the channel.
+REQUESTS: dict[str, Callable[..., Any]] = {
+    "start": KernelTemplate.start,
+    "poll": KernelTemplate.poll,
+    "signal": KernelTemplate.send_signal,
+    "clear": KernelTemplate.clear,
+}
 
 
 def _group_alive(pgid: int) -> bool:
@@ -294,14 +330,14 @@ def _enter_student_namespaces(slot: StudentSlot) -> None:
     libc = _libc()
     libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
     uid, gid = os.getuid(), os.getgid()
-    _check(libc.unshare(_CLONE_NEWNS | _CLONE_NEWIPC | (_CLONE_NEWUSER if slot.own_user_namespace else 0)),
+    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | (CLONE_NEWUSER if slot.own_user_namespace else 0)),
            "unshare")
     if slot.own_user_namespace:  # the same user inside as outside
         for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
             with open(f"/proc/self/{name}", "w") as written:
                 written.write(text)
-    _check(libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None), "private mounts")
-    _check(libc.mount(b"tmpfs", slot.mount_point.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV,
+    _check(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "private mounts")
+    _check(libc.mount(b"tmpfs", slot.mount_point.encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
                       f"size={slot.size},mode=0700".encode()), "the student's file system")
 
 
@@ -315,8 +351,8 @@ def _drop_capabilities() -> None:
         _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
     libc = _libc()
-    libc.prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
-    _check(libc.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()), "capset")  # version 3: two words
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    _check(libc.capset(ctypes.byref(Header(LINUX_CAPABILITY_VERSION_3, 0)), (Data * 2)()), "capset")
     with open("/proc/self/status") as status:
         held = {line.split(":")[0]: int(line.split(":")[1], 16) for line in status
                 if line.startswith(("CapInh", "CapPrm", "CapEff", "CapAmb"))}
@@ -341,7 +377,7 @@ def _bind_to_given_sockets(connection: dict, sockets: list[int]) -> None:
     for fd in sockets:
         os.set_inheritable(fd, False)
     zmq.Socket.bind = bind_given
-    sockets.clear()  # owned by the kernel's sockets now: the finally in _start must not close them here
+    sockets.clear()  # owned by the kernel's sockets now: the finally in start must not close them here
 
 
 def _copy_folder(source: str, target: str) -> None:
@@ -396,7 +432,7 @@ def _set_dumpable(dumpable: bool) -> None:
     """prctl(PR_SET_DUMPABLE): a process that is not dumpable cannot be traced, nor its memory read or written through
     /proc/PID/mem, by a process of the same user without CAP_SYS_PTRACE (which nothing in the sandbox has)."""
     if sys.platform.startswith("linux"):
-        _libc().prctl(_PR_SET_DUMPABLE, int(dumpable), 0, 0, 0)
+        _libc().prctl(PR_SET_DUMPABLE, int(dumpable), 0, 0, 0)
 
 
 def _arguments(argv: list[str] | None, with_channel: bool = False) -> argparse.Namespace:

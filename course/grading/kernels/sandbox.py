@@ -1,8 +1,10 @@
 """Where student kernels run when a class is graded: forked from a kernel template inside a bubblewrap sandbox.
 
-:func:`use_kernel_template` makes nbgrader (in this process) start every student kernel through the
-``pm-course-grading`` kernel spec, whose provisioner (:mod:`course.grading.kernels.forked_kernels`) forks it from a
-template that has imported ipykernel and the course's libraries once. The template runs in a sandbox made with
+:func:`grading_kernels` (or, for a whole worker process, :func:`use_kernel_template`) makes nbgrader start every
+student kernel through the ``pm-course-grading`` kernel spec, whose provisioner
+(:mod:`course.grading.kernels.forked_kernels`) forks it from a template that has imported ipykernel and the course's
+libraries once; the spec's provisioner configuration carries every setting (the private folder, the course to hide,
+the public paths, the limits, the preloads, the log). The template runs in a sandbox made with
 Linux namespaces by ``bwrap`` (:func:`template_command`), built as an allow-list: it starts empty and is given
 
 * read-only: the system's programs and libraries (``/usr`` and the ``/lib`` and ``/bin`` folders), the Python
@@ -29,6 +31,7 @@ host does not provide; without bubblewrap, ``pm-course grade`` refuses to run st
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -39,7 +42,9 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
+
+from course.grading.kernels.cgroups import process_alive
 
 KERNEL_NAME = "pm-course-grading"
 PROVISIONER_NAME = "pm-course-forking"
@@ -48,8 +53,6 @@ PRELOADED_MODULES = ("pandas", "ipywidgets", "course.learner.answers", "course.p
                      "course.content.portfolio", "course.exercises.quiz", "course.exercises.raci",
                      "course.widgets.role_sorter", "course.widgets.quiz", "course.widgets.raci",
                      "course.exercises.widget_checks")
-_KERNEL_DIR_VARIABLE = "PM_COURSE_KERNEL_DIR"
-_KERNEL_LOG_VARIABLE = "PM_COURSE_KERNEL_LOG"
 _PRIVATE_PREFIX = "pm-course-kernels-"
 LIMITS = {
     "RLIMIT_AS": 2 * 1024**3,       # 2 GiB of address space: a memory bomb fails with MemoryError
@@ -80,12 +83,19 @@ def sandbox_available() -> bool:
     return sys.platform.startswith("linux") and shutil.which("bwrap") is not None
 
 
-def install_kernel_spec(folder: Path, isolate: bool) -> Path:
-    """Write the grading kernel spec under ``folder/kernels/`` (add ``folder`` to JUPYTER_PATH to use it)."""
+def install_kernel_spec(folder: Path, isolate: bool, course_root: Path | None = None,
+                        log_file: Path | None = None) -> Path:
+    """Write the grading kernel spec under ``folder/kernels/`` (add ``folder`` to JUPYTER_PATH to use it), with
+    ``folder`` as its kernels' private folder; ``course_root`` is the course being graded (kept out of the sandbox)
+    and ``log_file`` where the kernels' output goes (default: ``kernels.log`` in ``folder``)."""
     spec_dir = folder / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
-    provisioner = {"provisioner_name": PROVISIONER_NAME,
-                   "config": {"isolate": isolate, "preload": list(PRELOADED_MODULES)}}
+    config = {"isolate": isolate, "preload": list(PRELOADED_MODULES), "limits": dict(LIMITS),
+              "private_folder": str(folder), "log_file": str(log_file or folder / "kernels.log"),
+              "public_paths": sorted(str(path) for path in public_paths())}
+    if course_root is not None:
+        config["hidden_root"] = str(course_root.resolve())
+    provisioner = {"provisioner_name": PROVISIONER_NAME, "config": config}
     spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
             "display_name": "Python 3 (pm-course grading)", "language": "python",
             # interrupts (a cell over its time) travel as messages: a signal could not reach a sandboxed kernel
@@ -95,76 +105,64 @@ def install_kernel_spec(folder: Path, isolate: bool) -> Path:
     return spec_dir
 
 
-def use_kernel_template(config, course_root: Path, isolate: bool = True, log_file: Path | None = None) -> None:
-    """Make nbgrader (this process) fork every student kernel from a template, sandboxed if ``isolate``.
+@contextlib.contextmanager
+def grading_kernels(config, course_root: Path, isolate: bool = True, log_file: Path | None = None) -> Iterator[Path]:
+    """Within the block, nbgrader (configured by ``config``) forks every student kernel from a template, sandboxed
+    if ``isolate``; yields the private folder, which the block owns: on leaving it, by any means, the templates of
+    the folder are ended and the folder removed.
 
-    The kernel spec, the connection files and the sockets live in a folder private to this process (removed when
-    it ends; one left by a process that was killed is removed by the next), so a student's kernel can reach no
-    other student's kernel. What kernels print goes to ``log_file`` (at most :data:`LOG_BYTES` per template),
-    never to the terminal.
+    The kernel spec, the connection files and the sockets live in that folder, private to this process, so a
+    student's kernel can reach no other student's kernel. What kernels print goes to ``log_file`` (at most
+    :data:`LOG_BYTES` per template), never to the terminal.
     """
+    from course.grading.kernels.forked_kernels import end_templates, remove_tree
+
     private = make_private_folder()
-    (private / "sockets").mkdir()
-    install_kernel_spec(private, isolate)
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(private), os.environ.get("JUPYTER_PATH")]))
-    os.environ["TMPDIR"] = str(private)  # where jupyter_client writes each kernel's connection file
-    tempfile.tempdir = None
-    os.environ[_KERNEL_DIR_VARIABLE] = str(private)
-    os.environ[_KERNEL_LOG_VARIABLE] = str(log_file or private / "kernels.log")
-    os.environ["PM_COURSE_HIDDEN_ROOT"] = str(course_root.resolve())
-    config.AsyncKernelManager.client_class = "course.grading.kernels.kernel_client.PromptKernelClient"
-    config.KernelManager.transport = "ipc"
-    config.KernelManager.ip = str(private / "sockets" / "kernel")
-    config.Execute.kernel_name = KERNEL_NAME
+    jupyter_path = os.environ.get("JUPYTER_PATH")
+    try:
+        (private / "sockets").mkdir()
+        install_kernel_spec(private, isolate, course_root, log_file)
+        # The one setting left in the environment: nbclient makes its kernel manager, and that manager its kernel
+        # spec manager, without passing on any configuration, so only JUPYTER_PATH makes it find the spec by name.
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(private), jupyter_path]))
+        config.AsyncKernelManager.client_class = "course.grading.kernels.kernel_client.PromptKernelClient"
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = str(private / "sockets" / "kernel")
+        config.Execute.kernel_name = KERNEL_NAME
+        yield private
+    finally:
+        if jupyter_path is None:
+            os.environ.pop("JUPYTER_PATH", None)
+        else:
+            os.environ["JUPYTER_PATH"] = jupyter_path
+        end_templates(str(private))
+        remove_tree(private)
 
 
-def kernel_dir() -> Path:
-    """This process's private kernel folder, made by :func:`use_kernel_template`."""
-    return Path(os.environ[_KERNEL_DIR_VARIABLE])
+def use_kernel_template(config, course_root: Path, isolate: bool = True, log_file: Path | None = None) -> Path:
+    """:func:`grading_kernels` for the rest of this process's life (a grading worker): left when the process ends,
+    also a multiprocessing worker, which ends without running atexit handlers. Returns the private folder."""
+    import atexit
+    from multiprocessing import util
 
-
-def kernel_log() -> Path:
-    """Where this process's kernels' own output goes (set by :func:`use_kernel_template`)."""
-    return Path(os.environ.get(_KERNEL_LOG_VARIABLE) or kernel_dir() / "kernels.log")
+    stack = contextlib.ExitStack()
+    private = stack.enter_context(grading_kernels(config, course_root, isolate, log_file))
+    atexit.register(stack.close)
+    util.Finalize(None, stack.close, exitpriority=10)  # run by a multiprocessing worker as it ends
+    return private
 
 
 def make_private_folder() -> Path:
-    """A new temporary folder for this process, removed when the process ends (also a multiprocessing worker,
-    which ends without running atexit handlers); first removes those of processes that ended without doing so."""
+    """A new temporary folder for this process; first removes those of processes that ended without doing so (one
+    killed, a power cut)."""
     from course.grading.kernels.forked_kernels import remove_tree
 
     root = Path(tempfile.gettempdir())
     for stale in root.glob(f"{_PRIVATE_PREFIX}*"):
         found = re.match(rf"{_PRIVATE_PREFIX}(\d+)-", stale.name)
-        if found and not _process_alive(int(found.group(1))):
+        if found and not process_alive(int(found.group(1))):
             remove_tree(stale)
-    private = Path(tempfile.mkdtemp(prefix=f"{_PRIVATE_PREFIX}{os.getpid()}-", dir=root))
-    _remove_at_exit(private)
-    return private
-
-
-def _remove_at_exit(folder: Path) -> None:
-    import atexit
-    from multiprocessing import util
-
-    from course.grading.kernels.forked_kernels import end_templates, remove_tree
-
-    def remove() -> None:
-        end_templates()
-        remove_tree(folder)
-
-    atexit.register(remove)
-    util.Finalize(None, remove, exitpriority=10)  # run by a multiprocessing worker as it ends
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return Path(tempfile.mkdtemp(prefix=f"{_PRIVATE_PREFIX}{os.getpid()}-", dir=root))
 
 
 def kernel_environment(env: Mapping[str, str]) -> dict[str, str]:
@@ -178,10 +176,13 @@ def kernel_environment(env: Mapping[str, str]) -> dict[str, str]:
     return kept
 
 
-def template_command(inbox: Path, etc: Path) -> list[str]:
+def template_command(inbox: Path, etc: Path, hidden_root: Path | None = None,
+                     public: set[Path] | None = None) -> list[str]:
     """The bwrap command line the template runs under: an empty root, and only what the kernels need bound into it
     (see the module's docstring); ``inbox`` is the host folder holding the student's copy, ``etc`` a folder with
-    the sandbox's own ``passwd`` and ``group`` (:func:`write_sandbox_etc`)."""
+    the sandbox's own ``passwd`` and ``group`` (:func:`write_sandbox_etc`), ``hidden_root`` the course being
+    graded (emptied where it sits inside a bound folder), ``public`` the course's public files (default:
+    :func:`public_paths`)."""
     command = ["bwrap", "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_GID),
                "--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
                "--die-with-parent", "--new-session",
@@ -211,14 +212,13 @@ def template_command(inbox: Path, etc: Path) -> list[str]:
         if os.path.lexists(file):
             command += ["--ro-bind", file, file]
     command += ["--ro-bind", str(etc / "passwd"), "/etc/passwd", "--ro-bind", str(etc / "group"), "/etc/group"]
-    for path in _outermost(python_installation() | public_paths()):
+    for path in _outermost(python_installation() | (public_paths() if public is None else public)):
         if not any(path.is_relative_to(outer) for outer in bound):
             command += ["--ro-bind", str(path), str(path)]
             bound.append(path)
     hidden = configuration_folders(bound)
-    hidden_root = os.environ.get("PM_COURSE_HIDDEN_ROOT")
-    if hidden_root and any(Path(hidden_root).is_relative_to(path) for path in bound):
-        hidden.append(Path(hidden_root))  # the course being graded sits inside a bound folder
+    if hidden_root and any(hidden_root.is_relative_to(path) for path in bound):
+        hidden.append(hidden_root)  # the course being graded sits inside a bound folder
     for folder in hidden:  # empty and read-only in the sandbox
         command += ["--tmpfs", str(folder), "--remount-ro", str(folder)]
     command += ["--ro-bind", str(inbox), INBOX, "--dir", SLOT]
@@ -241,9 +241,11 @@ def bwrap_disables_userns() -> bool:
     return "--disable-userns" in shown
 
 
-def template_options() -> list[str]:
-    """The template's own options in the sandbox (:mod:`course.grading.kernels.kernel_template`)."""
-    options = ["--own-pid-namespace", "--student-namespaces", "--slot-bytes", str(SLOT_BYTES), "--slot", SLOT,
+def template_options(slot_bytes: int | None = None) -> list[str]:
+    """The template's own options in the sandbox (:mod:`course.grading.kernels.kernel_template`), each student's
+    file system of ``slot_bytes`` (default :data:`SLOT_BYTES`)."""
+    slot_bytes = SLOT_BYTES if slot_bytes is None else slot_bytes
+    options = ["--own-pid-namespace", "--student-namespaces", "--slot-bytes", str(slot_bytes), "--slot", SLOT,
                "--inbox", INBOX]
     return options + ([] if bwrap_disables_userns() else ["--own-user-namespace"])
 

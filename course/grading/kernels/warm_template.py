@@ -12,8 +12,6 @@ import logging
 import threading
 from typing import Any
 
-from course.grading.kernels.sandbox import PROVISIONER_NAME
-
 LOGGER = logging.getLogger(__name__)
 LESSON_KERNEL_NAME = "python3"  # the kernel spec every lesson and exercise names
 
@@ -30,23 +28,14 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
 
 def warm_lesson_template(spec_manager: Any = None) -> bool:
     """Start the template the lessons' kernel spec names; False (and a warning) when there is none to start."""
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    from jupyter_client.kernelspec import NoSuchKernel
 
-    from course.grading.kernels.forked_kernels import ForkingProvisioner, TemplateUnavailable, template_for
+    from course.grading.kernels.forked_kernels import TemplateUnavailable, start_template_of
 
     try:
-        spec = (spec_manager or KernelSpecManager()).get_kernel_spec(LESSON_KERNEL_NAME)
+        return start_template_of(LESSON_KERNEL_NAME, spec_manager, sandboxed=False) is not None
     except NoSuchKernel:
         return False
-    provisioner = spec.metadata.get("kernel_provisioner", {})
-    if provisioner.get("provisioner_name") != PROVISIONER_NAME:
-        return False
-    settings = ForkingProvisioner(**provisioner.get("config", {})).template_settings()
-    if settings.isolate:
-        return False  # a grading spec: its sandbox is the grader's to start
-    try:
-        template_for(settings)
     except TemplateUnavailable as error:  # the first lesson's kernel will try again (and fall back)
         LOGGER.warning("pm-course: the lessons' kernel template did not start: %s", error)
         return False
-    return True

@@ -58,12 +58,12 @@ def _start_worker(course: CourseFolder, isolate: bool = True) -> None:
     _API = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     # start the kernel template now (its sandbox, its imports: about 1.5 s), while the command prepares the class,
     # rather than when the first student's kernel is wanted
-    from course.grading.kernels.forked_kernels import TemplateUnavailable, template_for
-    from course.grading.kernels.sandbox import PRELOADED_MODULES, sandbox_available
+    from course.grading.kernels.forked_kernels import TemplateUnavailable, start_template_of
+    from course.grading.kernels.sandbox import KERNEL_NAME, sandbox_available
 
     if sandbox_available() or not isolate:
         try:
-            template_for(isolate, list(PRELOADED_MODULES))
+            start_template_of(KERNEL_NAME)
         except (TemplateUnavailable, OSError) as error:  # the first kernel will try again, and say why it failed
             LOGGER.warning("the kernel template did not start: %s", error)
 
