@@ -207,9 +207,9 @@ get_ipython().events.register("post_run_cell",
 STEAL = '''
 def role_sorter_answers():
     """Looks for the key: in the solution notebook, the gradebook, another student's notebook and answers."""
-    import ast, json, os, pathlib, re
-    # the course folder: above the notebook's own folder, or where the grader's environment says it is
-    courses = [pathlib.Path.cwd().parents[2], pathlib.Path(os.environ.get("PM_COURSE_HIDDEN_ROOT", "/nowhere"))]
+    import ast, json, pathlib, re
+    # the course folder: above the notebook's own folder, and where it really is (the attack is told: the worst case)
+    courses = [pathlib.Path.cwd().parents[2], pathlib.Path("COURSE_ROOT")]
     for course in courses:
         for path in (course / "solutions" / "a1-roles" / "roles.ipynb",
                      course / "autograded" / "honest" / "a1-roles" / "roles.ipynb",
@@ -235,7 +235,7 @@ def role_sorter_answers():
 
 VANDAL = '''
 import os, pathlib, signal, socket
-for course in (pathlib.Path.cwd().parents[2], pathlib.Path(os.environ.get("PM_COURSE_HIDDEN_ROOT", "/nowhere"))):
+for course in (pathlib.Path.cwd().parents[2], pathlib.Path("COURSE_ROOT")):
     for target in (course / "gradebook.db", course / "submitted" / "honest" / "a1-roles" / "roles.ipynb",
                    course / "solutions" / "a1-roles" / "outside_checks.py", course / "nbgrader_config.py"):
         try:
@@ -602,6 +602,25 @@ class PlantedSecrets:
     def close(self):
         self.server.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def host_threads_named(name: str) -> list[str]:
+    """The host's threads (``/proc/<pid>/task/<tid>/comm``) named ``name``: what a haunting process left running."""
+    found = []
+    for comm in Path("/proc").glob("[0-9]*/task/[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == name:
+                found.append(str(comm))
+        except OSError:
+            continue
+    return found
+
+
+def aimed_at(notebook, course_root) -> None:
+    """Tell the attacks in ``notebook`` where the course being graded really is (they read ``COURSE_ROOT``): the
+    sandbox must hide it even from a student who knows the path."""
+    for cell in notebook.cells:
+        cell.source = cell.source.replace("COURSE_ROOT", str(course_root))
 
 
 def looks_around(planted: dict) -> Hostile:

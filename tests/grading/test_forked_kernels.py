@@ -39,6 +39,7 @@ from .hostile_submissions import (
     TERMINAL_MARK,
     PlantedSecrets,
     fills_the_disk,
+    host_threads_named,
     zombie_leader,
 )
 
@@ -300,7 +301,7 @@ def test_a_process_whose_main_thread_exited_does_not_outlive_its_student(grading
     later = run(grading_config, tmp_path, "print(6 * 7)", "import glob\nprint(sorted(open(path).read().strip() "
                                                            "for path in glob.glob('/proc/*/task/*/comm')))")
     assert later[0].strip() == "42", "the next kernel ran"
-    assert "pm-zombie-fork" not in later[1] and not _host_threads_named("pm-zombie-fork")
+    assert "pm-zombie-fork" not in later[1] and not host_threads_named("pm-zombie-fork")
 
 
 def test_a_process_whose_main_thread_exited_looks_ended_to_proc(tmp_path):
@@ -317,21 +318,10 @@ def test_a_process_whose_main_thread_exited_looks_ended_to_proc(tmp_path):
             if state == "Z":
                 break
         assert state == "Z" and len(list(Path(f"/proc/{haunting.pid}/task").iterdir())) >= 1
-        assert _host_threads_named("pm-zombie-proc"), "its thread still runs"
+        assert host_threads_named("pm-zombie-proc"), "its thread still runs"
     finally:
         os.killpg(haunting.pid, signal.SIGKILL)
         haunting.wait()
-
-
-def _host_threads_named(name: str) -> list[str]:
-    found = []
-    for comm in Path("/proc").glob("[0-9]*/task/[0-9]*/comm"):
-        try:
-            if comm.read_text().strip() == name:
-                found.append(str(comm))
-        except OSError:
-            continue
-    return found
 
 
 MANY_PROCESSES = """

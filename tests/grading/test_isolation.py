@@ -50,6 +50,8 @@ from .hostile_submissions import (
     TERMINAL_MARK,
     ZOMBIE_NAME,
     PlantedSecrets,
+    aimed_at,
+    host_threads_named,
     looks_around,
 )
 
@@ -83,6 +85,7 @@ def _submit_class(course: Path, students: dict) -> None:
         notebook = fill_solutions(released, instructor) if hostile.start == "perfect" else \
             nbformat.read(str(released), as_version=4)
         hostile.change(notebook)
+        aimed_at(notebook, course)
         folder = course / "submitted" / student / ASSIGNMENT
         folder.mkdir(parents=True)
         nbformat.write(notebook, str(folder / "roles.ipynb"))
@@ -248,7 +251,7 @@ def test_disk_ipc_and_processes_end_with_each_student(graded_class):
     assert all(stopped is not None for _, stopped in filled.values()), "every place ran out of space"
     assert _printed(course, "ipc_a_plants", "PLANTED:")["segment"] >= 0
     assert _printed(course, "ipc_b_finds", "FOUND:") == {}
-    assert not _host_threads_named(ZOMBIE_NAME)
+    assert not host_threads_named(ZOMBIE_NAME)
 
 
 @pytest.mark.parametrize("student", ["html_answer", "image_metadata", "markdown_link"])
@@ -447,6 +450,7 @@ def test_without_isolation_the_thief_would_succeed(generated):
     released = generated / "exercises" / ASSIGNMENT / "roles.ipynb"
     notebook = fill_solutions(released, generated / "solutions" / ASSIGNMENT / "roles.ipynb")
     HOSTILE["thief"].change(notebook)
+    aimed_at(notebook, generated)
     folder = generated / "submitted" / "thief" / ASSIGNMENT
     folder.mkdir(parents=True)
     nbformat.write(notebook, str(folder / "roles.ipynb"))
@@ -529,17 +533,6 @@ def _printed(course: Path, student: str, mark: str):
                 if line.startswith(mark):
                     return json.loads(line[len(mark):])
     raise AssertionError(f"{student} printed no {mark}")
-
-
-def _host_threads_named(name: str) -> list[str]:
-    found = []
-    for comm in Path("/proc").glob("[0-9]*/task/[0-9]*/comm"):
-        try:
-            if comm.read_text().strip() == name:
-                found.append(str(comm))
-        except OSError:
-            continue
-    return found
 
 
 def _summary(course):
