@@ -26,16 +26,16 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from course.content.lesson_items import (  # noqa: E402
+from course.content.lesson_notebooks import (  # noqa: E402
     QUIZ,
     ROLE_SORTER,
     SCENARIO,
     lesson_ids,
-    lesson_items,
     lesson_path,
     widget_uses,
 )
 from course.content.misconceptions import load_misconceptions  # noqa: E402
+from course.exercises.lesson_items import lesson_items  # noqa: E402
 
 GUIDES = HERE / "guides"
 MOVES = HERE / "misconception_moves.csv"

@@ -83,11 +83,11 @@ def executed_notebooks(tmp_path_factory):
     """``get(path)``: the notebook at ``path`` executed, at most once per run for all workers: the first test to ask
     executes it into the run's folder, keyed on the notebook's content, under a lock; every later one
     (test_notebooks.py checks its outputs, test_slides.py makes slides of it) reads that copy. A lesson is executed
-    as ``pm-course slides`` executes it (:func:`course.content.slides.execute_lesson`), any other notebook by
+    as ``pm-course slides`` executes it (:func:`course.slides.execute_lesson`), any other notebook by
     :func:`execute_notebook`."""
     import nbformat
 
-    from course.content.slides import execute_lesson
+    from course.slides import execute_lesson
 
     def get(path: Path):
         key = hashlib.sha256(path.read_bytes()).hexdigest()[:16]

@@ -13,8 +13,9 @@ import sys
 import nbformat
 import pytest
 
-from course.content.lesson_items import lesson_ids, lesson_items, lesson_path
+from course.content.lesson_notebooks import lesson_ids, lesson_path
 from course.content.misconceptions import load_misconceptions
+from course.exercises.lesson_items import lesson_items
 
 from .conftest import REPO
 

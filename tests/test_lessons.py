@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from course.content.cases import load_cases
-from course.exercises.feedback import SectionLink
+from course.content.sections import SectionLink
 from course.exercises.quiz import load_quiz
 
 from .conftest import LESSONS, REPO

@@ -15,8 +15,9 @@ import nbformat
 import pytest
 
 from course.cli import main
-from course.content.lesson_items import QUIZ, lesson_ids, lesson_items, lesson_path
-from course.content.slides import (
+from course.content.lesson_notebooks import QUIZ, lesson_ids, lesson_path
+from course.exercises.lesson_items import lesson_items
+from course.slides import (
     NOTES,
     SKIP,
     SLIDE,

@@ -18,7 +18,7 @@ import argparse
 import time
 from pathlib import Path
 
-from course.content.lesson_items import resolve_lesson
+from course.content.lesson_notebooks import resolve_lesson
 from course.errors import CourseError
 
 HELP = "open, watch, close and export a live class session on the course's JupyterHub"

@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from course.content.slides import export_slides  # nbconvert and a kernel: only when slides are asked for
+    from course.slides import export_slides  # nbconvert and a kernel: only when slides are asked for
 
     path, slides = export_slides(args.lesson, args.output, execute=not args.no_execute, timeout=args.timeout,
                                  reveal_prefix=args.reveal_prefix)

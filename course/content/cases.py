@@ -17,7 +17,6 @@ import pandas as pd
 from course.content.roles import ROLE_NAMES
 from course.content.tables import all_of, any_text, iso_date, matches, one_of, read_checked_csv
 from course.errors import DataFileError
-from course.exercises.feedback import SectionLink
 from course.paths import data_dir
 
 SOURCE_KINDS = ("article", "comment")
@@ -84,12 +83,6 @@ def load_responses(path: str | Path | None = None) -> pd.DataFrame:
     frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
     frame["response"] = frame["response"].astype(int)
     return frame.set_index("response")
-
-
-def case_section(case_id: str) -> SectionLink:
-    """The lesson section that teaches a case."""
-    case = load_cases().loc[case_id]
-    return SectionLink(case["lesson"], case["section"])
 
 
 def cite(case: pd.Series) -> str:

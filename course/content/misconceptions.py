@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.content.sections import SectionLink
 from course.content.tables import any_text, matches, read_checked_csv
-from course.exercises.feedback import SectionLink
 from course.paths import data_dir
 
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"

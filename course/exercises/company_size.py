@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from course.content.roles import SORTABLE_ROLES
+from course.content.sections import SectionLink
 from course.errors import DataFileError
-from course.exercises.feedback import Feedback, SectionLink
+from course.exercises.feedback import Feedback
 from course.paths import data_dir
 
 SEE = SectionLink("05-who-decides-what", "Company size changes the roles")

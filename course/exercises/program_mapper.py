@@ -18,7 +18,8 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
-from course.exercises.feedback import Feedback, SectionLink
+from course.content.sections import SectionLink
+from course.exercises.feedback import Feedback
 
 SEE = SectionLink("03-the-third-pm", "Programs: projects that depend on each other")
 STAND_ALONE = "stand-alone"

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from course.content.json_data import read_json
+from course.content.sections import SectionLink
 from course.errors import DataFileError
-from course.exercises.feedback import Feedback, SectionLink
+from course.exercises.feedback import Feedback
 from course.exercises.shuffling import shuffled
 from course.paths import data_dir
 
@@ -167,10 +168,6 @@ def unkeyed_quiz(quiz_id: str, title: str, questions: list[tuple[str, str, dict[
     return Quiz(quiz_id, title, tuple(
         Question(question_id, prompt, kind, tuple(Option(key, text) for key, text in options.items()))
         for question_id, prompt, options, kind in questions))
-
-
-def quiz_path(name: str) -> Path:
-    return data_dir() / "quizzes" / f"{name}.json"
 
 
 def load_quiz(name_or_path: str | Path) -> Quiz:

@@ -18,8 +18,9 @@ from typing import Any, Mapping
 
 from course.content.json_data import read_json
 from course.content.roles import ROLE_NAMES, role_name
+from course.content.sections import SectionLink
 from course.errors import DataFileError
-from course.exercises.feedback import Feedback, SectionLink
+from course.exercises.feedback import Feedback
 
 LETTERS = {"R": "Responsible", "A": "Accountable", "C": "Consulted", "I": "Informed"}
 SEE = SectionLink("05-who-decides-what", "Deciding what versus making it happen")

@@ -16,9 +16,10 @@ from typing import Mapping
 
 from course.content.cases import load_cases
 from course.content.roles import SORTABLE_ROLES, role_name
+from course.content.sections import SectionLink
 from course.content.tables import any_text, matches, one_of, read_checked_csv
 from course.errors import DataFileError
-from course.exercises.feedback import Feedback, SectionLink
+from course.exercises.feedback import Feedback
 from course.paths import data_dir
 
 SCHEMA = {

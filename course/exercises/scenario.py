@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from course.content.json_data import read_json
 from course.content.misconceptions import Misconception, load_misconceptions
+from course.content.sections import SectionLink
 from course.errors import DataFileError
-from course.exercises.feedback import SectionLink
 from course.paths import LESSONS_DIR
 
 if TYPE_CHECKING:

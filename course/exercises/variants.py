@@ -6,8 +6,8 @@ So every widget an assignment grades draws its items from a *pool* at least thre
 prompts, options, statements, activities; never a key. Keys live with the instructor
 (``solutions/<assignment>/misconceptions.json``) and are read only by the grader, outside the student's kernel.
 
-Which items a student gets is :func:`course.exercises.shuffling.pick` of the pool (per group, when the pool has groups, so
-every student meets one variant of each case) under the student's seed (:meth:`AnswerStore.seed`: ``user:<hub
+Which items a student gets is :func:`course.exercises.shuffling.pick` of the pool (per group, when the pool has
+groups, so every student meets one variant of each case) under the student's seed (:meth:`AnswerStore.seed`: ``user:<hub
 user name>`` on a JupyterHub, else a random seed kept in the answer file). The draw is recorded in the answer file's
 ``pools`` section (seed and item ids) the first time the widget is built, and reused afterwards, so the items never
 change for a student and the grader knows what was drawn. The grader does not trust that record blindly: see
@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from course.learner.answers import AnswerFileError, AnswerStore
-from course.errors import DataFileError
 from course.content.json_data import read_json
+from course.content.roles import ROLE_NAMES
+from course.errors import DataFileError
 from course.exercises.quiz import MULTIPLE, SINGLE, Option, Question, Quiz
 from course.exercises.raci import Activity, RaciExercise
 from course.exercises.role_sorter import Statement
-from course.content.roles import ROLE_NAMES
 from course.exercises.shuffling import pick
+from course.learner.answers import AnswerFileError, AnswerStore
 
 POOLS_SECTION = "pools"
 KINDS = ("quiz", "statements", "raci")
@@ -170,7 +170,8 @@ def drawn_items(pool: Pool, folder: str | Path | None = None) -> list[str]:
 
 
 def pool_quiz(pool_id: str, folder: str | Path | None = None) -> Quiz:
-    """The student's questions of a quiz pool, without a key, as a :class:`~course.exercises.quiz.Quiz` for ``QuizWidget``."""
+    """The student's questions of a quiz pool, without a key, as a :class:`~course.exercises.quiz.Quiz` for
+    ``QuizWidget``."""
     pool = _pool_of_kind(pool_id, "quiz")
     questions = []
     for item_id in drawn_items(pool, folder):

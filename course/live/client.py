@@ -3,7 +3,7 @@
 The students' side is :func:`live_link`, the one call the quiz, role-sorter and scenario widgets make. Off a hub it
 returns :data:`NOT_LIVE`, whose ``send`` does nothing: no file is read, no thread started, no socket opened, so a
 self-paced learner's widget behaves exactly as before. On a hub it returns a :class:`LiveLink` for the widget's
-lesson (found from the lesson notebooks, :func:`course.content.lesson_items.widget_lessons`), which
+lesson (found from the lesson notebooks, :func:`course.content.lesson_notebooks.widget_lessons`), which
 
 * shows a notice in the widget while the lesson's session is open (answers are shared with the instructor, the
   class sees only counts), kept up to date by a background check of the session file every few seconds;
@@ -156,7 +156,7 @@ def live_link(widget_id: str, owner=None):
     """
     if not on_a_hub():
         return NOT_LIVE
-    from course.content.lesson_items import widget_lessons
+    from course.content.lesson_notebooks import widget_lessons
 
     try:
         lesson = widget_lessons().get(widget_id)

@@ -41,8 +41,9 @@ from urllib.parse import urlparse
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler, HubOAuthenticated, check_scopes
 from tornado import ioloop, web
 
-from course.content.lesson_items import QUIZ, ROLE_SORTER, SCENARIO, LessonItem, lesson_ids, lesson_items
+from course.content.lesson_notebooks import QUIZ, ROLE_SORTER, SCENARIO, lesson_ids
 from course.errors import DataFileError
+from course.exercises.lesson_items import LessonItem, lesson_items
 from course.exercises.quiz import chosen_keys
 from course.live.protocol import ANSWER_SCOPE, MANAGE_SCOPE, READ_SCOPE, SERVICE_NAME, signal_file
 from course.live.render import summary_html

@@ -1,6 +1,6 @@
 """What the instructor's live view shows for a session: per item, counts and shares, never a name.
 
-Built by the service from the session's stored answers and the lesson's items (:mod:`course.content.lesson_items`), so
+Built by the service from the session's stored answers and the lesson's items (:mod:`course.exercises.lesson_items`), so
 the names stay in the service: the summary carries counts only. Per quiz question and role-sorter statement: how many
 answered, and per option how many chose it, now (``latest``) and at their first answer (``first``: what the class
 believed before the feedback), with the misconception a wrong option stands for in the catalogue's words. Per scenario:
@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from course.content.lesson_items import QUIZ, SCENARIO, LessonItem, lesson_items, widget_uses
+from course.content.lesson_notebooks import QUIZ, SCENARIO, widget_uses
 from course.content.misconceptions import load_misconceptions
+from course.exercises.lesson_items import LessonItem, lesson_items
 from course.exercises.quiz import chosen_keys
 
 

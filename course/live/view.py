@@ -19,7 +19,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from course.content.lesson_items import resolve_lesson
+from course.content.lesson_notebooks import resolve_lesson
 from course.errors import CourseError
 from course.live.client import LiveClient
 from course.live.render import summary_html

@@ -30,16 +30,11 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import Preprocessor
 
-from course.content.lesson_items import (
-    QUIZ,
-    ROLE_SORTER,
-    SCENARIO,
-    lesson_items,
-    lesson_path,
-    resolve_lesson,
-    widget_calls_in,
-)
+from course.content.lesson_notebooks import QUIZ, ROLE_SORTER, SCENARIO, lesson_path, resolve_lesson, widget_calls_in
+from course.content.roles import SORTABLE_ROLES, role_name
 from course.errors import CourseError
+from course.exercises.lesson_items import lesson_items
+from course.exercises.scenario import load_scenario
 
 SLIDE, SUBSLIDE, FRAGMENT, CONTINUE, SKIP, NOTES = "slide", "subslide", "fragment", "-", "skip", "notes"
 SCREEN_CHARACTERS = 1100  # about what fits on one 960x700 slide at reveal's default size
@@ -239,8 +234,6 @@ def _question_slide(item, number: int, total: int) -> list:
 
 
 def _role_sorter_slides(items) -> list:
-    from course.content.roles import SORTABLE_ROLES, role_name
-
     slides = []
     per_slide = 6
     for start in range(0, len(items), per_slide):
@@ -257,8 +250,6 @@ def _role_sorter_slides(items) -> list:
 
 
 def _scenario_slide(name: str) -> list:
-    from course.exercises.scenario import load_scenario
-
     scenario = load_scenario(name)
     node = scenario.nodes[scenario.start]
     choices = "".join(f'<li><span class="pm-letter">{LETTERS[i]}.</span> {escape(choice.label)}</li>'
