@@ -50,8 +50,3 @@ class RoleSorterWidget(ChoiceRowsWidget):
 
     def _answer_only(self, statement_id: str) -> Feedback | None:
         return answer_only(self.statements[statement_id])
-
-
-def statements_without_key(texts: dict[str, str]) -> list[Statement]:
-    """Statements for a graded assignment: text only, the key kept in the instructor's hidden tests."""
-    return [Statement(statement_id, text) for statement_id, text in texts.items()]

@@ -1,10 +1,9 @@
 """Does the role sorter explain each assignment, keep answers, and accept typed answers?"""
 from __future__ import annotations
 
-from course.exercises.role_sorter import load_statements
+from course.exercises.role_sorter import Statement, load_statements
 from course.learner.answers import AnswerStore
 from course.widgets import RoleSorterWidget
-from course.widgets.role_sorter import statements_without_key
 
 
 def test_statements_load_with_keys_and_lesson_links():
@@ -71,7 +70,7 @@ def test_answers_are_saved_and_restored(tmp_path):
 
 def test_without_a_key_answers_are_saved_but_not_judged(tmp_path):
     """In a graded assignment (no key in the student's version), is the answer saved with no verdict shown?"""
-    widget = RoleSorterWidget("a-sorter", statements_without_key({"x1": "Rank the backlog"}), folder=tmp_path)
+    widget = RoleSorterWidget("a-sorter", [Statement("x1", "Rank the backlog")], folder=tmp_path)
     widget.choose("x1", "project_manager")
     assert "when your instructor grades" in widget.feedback_html("x1")
     assert "Right" not in widget.feedback_html("x1") and "Not yet" not in widget.feedback_html("x1")
