@@ -34,7 +34,8 @@ from course.errors import DataFileError
 from course.exercises.feedback import Attempts, Feedback, attempts_by_item
 from course.live.client import NOT_LIVE, live_link
 from course.widgets.choice_rows import ChoiceRows
-from course.widgets.saving import PENDING, AnswerKeeper, set_visible
+from course.widgets.controls import set_visible
+from course.widgets.saving import PENDING, AnswerKeeper
 
 
 @lru_cache(maxsize=1)

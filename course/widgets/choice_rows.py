@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 
 import ipywidgets as widgets
 
-from course.widgets.saving import check_button, show_answer_button
+from course.widgets.controls import check_button, show_answer_button
 
 NOT_CHOSEN = "— choose —"
 UNCHOSEN = ""  # the placeholder's value: with None, ipywidgets selects no option and the placeholder never shows

@@ -25,8 +25,8 @@ from course.exercises.program_mapper import (
 )
 from course.plots import program_map
 from course.widgets.base import ChoiceRowsWidget
+from course.widgets.controls import check_button
 from course.widgets.output import replace_output
-from course.widgets.saving import check_button
 
 DEFAULT_PROJECTS = ("P05", "P06", "P07", "P10", "P11", "P17", "P18", "P19", "P20", "P22", "P25", "P27")
 PROGRAMS = ("Program A", "Program B", "Program C", "Program D")

@@ -30,7 +30,7 @@ from course.exercises.quiz import (
 )
 from course.widgets.aria import GROUP, GROUP_LABEL, LABELLED_GROUP, NAME_THE_GROUPS, NAMED_GROUPS
 from course.widgets.base import CheckedItemsWidget, known_beliefs
-from course.widgets.saving import check_button, show_answer_button
+from course.widgets.controls import check_button, show_answer_button
 
 
 class QuizWidget(CheckedItemsWidget):

@@ -26,7 +26,7 @@ from course.exercises.raci import (
 )
 from course.widgets.aria import GROUP, GROUP_LABEL, LABELLED_GROUP, NAME_THE_GROUPS, NAMED_GROUPS
 from course.widgets.base import CheckedItemsWidget
-from course.widgets.saving import check_button, show_answer_button
+from course.widgets.controls import check_button, show_answer_button
 
 CELL_WIDTH = "130px"
 TEXT_WIDTH = "300px"

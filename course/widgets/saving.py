@@ -19,7 +19,6 @@ import ipywidgets as widgets
 from course.learner.answers import AnswerFileError, AnswerStore
 
 PENDING = "<i>Saved. This one is marked when your instructor grades the assignment.</i>"
-BUTTON_WIDTH = "auto"
 
 
 class AnswerKeeper:
@@ -104,19 +103,3 @@ class AnswerKeeper:
     def warn(self, text: str) -> None:
         """Show a one-line warning in the message area."""
         self.message.value = f'<div style="color:#b00020">⚠ {escape(text)}</div>'
-
-
-def check_button(what: str) -> widgets.Button:
-    """A Check button: a real <button>, reachable with Tab and pressed with Enter or Space."""
-    return widgets.Button(description="Check", tooltip=f"Check {what}", button_style="primary",
-                          layout=widgets.Layout(width=BUTTON_WIDTH))
-
-
-def show_answer_button(what: str) -> widgets.Button:
-    """A Show answer button, offered once a first attempt has missed."""
-    return widgets.Button(description="Show answer", tooltip=f"Show the answer to {what}",
-                          layout=widgets.Layout(width=BUTTON_WIDTH, display="none"))
-
-
-def set_visible(widget: widgets.DOMWidget, visible: bool) -> None:
-    widget.layout.display = None if visible else "none"
