@@ -7,10 +7,12 @@ Jupyter schema uses the format. :func:`defer_iri_grammar` puts a stand-in in its
 imports the real module on its first call, so validation is unchanged and only a process that checks an IRI pays
 for the grammar.
 
-Called first thing by the grading pipeline and kernel packages (``course/grading/pipeline/__init__.py``,
-``course/grading/kernels/__init__.py``) and the command line (``course/cli/__init__.py``), before anything imports
-jsonschema, and by :mod:`course.processes.run_module`, through which the course starts nbgrader's commands and
-JupyterLab. The checks a student's kernel imports (:mod:`course.exercises.widget_checks`) never call it.
+Called first thing by the grading pipeline (``course/grading/pipeline/__init__.py``) and the command line
+(``course/cli/__init__.py``), before anything imports jsonschema, and by :mod:`course.processes.run_module`, through
+which the course starts nbgrader's commands and JupyterLab: the processes that start kernels. Never in a kernel: the
+kernel template (run as ``python -m course.kernels.kernel_template``) and every kernel forked from it import no
+jsonschema, and a stand-in there would sit in every student's and lesson's ``sys.modules``; nor do the checks a
+student's kernel imports (:mod:`course.exercises.widget_checks`) call it.
 """
 from __future__ import annotations
 

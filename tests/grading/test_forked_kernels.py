@@ -143,6 +143,14 @@ def test_a_forked_kernel_starts_with_the_course_libraries_imported_and_works_in_
         "the kernel works in a copy: the student's folder is left as it was"
 
 
+def test_a_forked_kernel_has_no_stand_in_for_the_iri_grammar(unisolated_config, tmp_path):
+    """The grader defers jsonschema's IRI grammar with a stand-in module (course.processes.deferred_imports): is a
+    student's kernel, forked from a template started by ``python -m`` of the kernels package, free of it?"""
+    pytest.importorskip("rfc3987_syntax", reason="jsonschema's IRI checker is not installed: no stand-in to leak")
+    (printed,) = run(unisolated_config, tmp_path, "import sys; print(sys.modules.get('rfc3987_syntax'))")
+    assert printed.strip() == "None"
+
+
 def test_forked_kernels_do_not_share_their_random_state(grading_config, tmp_path):
     draw = "import random, numpy\nprint(random.random(), numpy.random.random())"
     first, second = run(grading_config, tmp_path, draw)[0], run(grading_config, tmp_path, draw)[0]
