@@ -8,8 +8,9 @@ besides the answers themselves (``attempts``: the first attempt of every item, w
 uses; ``shown``: which items and option orders a graded widget showed; ``pools``: which items of a
 pool a graded widget drew, and from which seed, see :mod:`course.exercises.variants`).
 
-It is written atomically (a temporary file renamed over the old one) under a lock, so two
-kernels saving at once never leave half a file. It travels with an nbgrader submission,
+It is written atomically (a temporary file renamed over the old one) under a lock kept beside it
+(``.pm-course-answers.json.lock``), so two kernels saving at once never leave half a file or lose
+each other's answers. It travels with an nbgrader submission,
 where autograded test cells read it.
 
 A file that is not valid JSON, or not shaped as written here, is never a crash:
@@ -19,7 +20,6 @@ learner answers again, so nothing is destroyed silently.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
@@ -40,32 +40,21 @@ class AnswerFileError(CourseError):
     """The answer file exists but cannot be read as saved answers."""
 
 
+def lock_path(answer_file: Path) -> Path:
+    """The lock file of ``answer_file``: beside it, hidden (``.pm-course-answers.json.lock``)."""
+    return answer_file.with_name(f".{answer_file.name}.lock")
+
+
 def _lock_for(path: Path) -> FileLock:
-    """The lock of one answer file, in a folder of the current user's own.
+    """The lock of one answer file, in the answer file's own folder (made if need be).
 
-    One shared lock folder would belong to whichever user came first, and on a JupyterHub with a system user per
-    student every later student could not save (PermissionError). So each user has ``pm-course-locks-<uid>`` in the
-    temporary folder, private to them; if someone else made a folder of that name first, a new private one is used.
+    Beside the file, every process that writes it takes the same lock, whatever its ``TMPDIR``; and on a JupyterHub
+    with a system user per student each student locks in a folder of their own, so no shared folder belongs to
+    whichever user came first. The lock file has the folder's read and write permissions: whoever may write the
+    answer file may lock it.
     """
-    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
-    return FileLock(str(_private_lock_dir() / f"{digest}.lock"), timeout=30)
-
-
-def _private_lock_dir() -> Path:
-    global _LOCK_DIR
-    if _LOCK_DIR is None or not _LOCK_DIR.is_dir():
-        uid = os.getuid() if hasattr(os, "getuid") else 0
-        folder = Path(tempfile.gettempdir()) / f"pm-course-locks-{uid}"
-        try:
-            folder.mkdir(mode=0o700, exist_ok=True)
-            owned = folder.lstat().st_uid == uid and not folder.is_symlink()
-        except OSError:
-            owned = False
-        _LOCK_DIR = folder if owned else Path(tempfile.mkdtemp(prefix="pm-course-locks-"))
-    return _LOCK_DIR
-
-
-_LOCK_DIR: Path | None = None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(lock_path(path)), timeout=30, mode=path.parent.stat().st_mode & 0o666)
 
 
 def _answer_folder(folder: Path) -> Path:
@@ -179,7 +168,14 @@ class AnswerStore:
         known = self.known_seed()
         if known:
             return known
-        with _lock_for(self.path):
+        try:
+            lock = _lock_for(self.path)
+            lock.acquire()
+        except OSError:
+            if not unwritable_ok:
+                raise
+            return proposed  # a folder the learner cannot write: the seed holds for this session only
+        try:
             document = self._document_or_fresh()
             if not (isinstance(document.get("seed"), str) and document["seed"]):
                 document["seed"] = proposed
@@ -189,6 +185,8 @@ class AnswerStore:
                     if not unwritable_ok:
                         raise
             return document["seed"]
+        finally:
+            lock.release()
 
     def _document_or_fresh(self) -> dict[str, Any]:
         try:
