@@ -74,6 +74,12 @@ class AnsweringWidget(widgets.VBox):
         return self.message.value
 
     @property
+    def live(self):
+        """The widget's link to a live class session (:func:`course.live.client.live_link`): ``NOT_LIVE`` off a hub,
+        for graded work, or until the widget starts keeping answers."""
+        return self._live
+
+    @property
     def seed(self) -> str:
         """The learner's seed for orders that differ per learner (:mod:`course.exercises.shuffling`)."""
         return self._keeper.seed()

@@ -248,7 +248,7 @@ def answer(question, key):
     quiz.answer(question, key)
     live.flush(20)
     return live.sent()[-1] if live.sent() else None
-print(json.dumps(bool(quiz._live)))
+print(json.dumps(bool(quiz.live)))
 """
 
 
@@ -274,7 +274,7 @@ def test_a_live_session_shows_the_class_answers_to_the_instructor_only(hub, tmp_
     assert ada.json(STUDENT_SETUP) is True and kwame.json(STUDENT_SETUP) is True, "the quiz is not linked to lesson 03"
 
     # before any session: the widget shows no notice and sends nothing
-    assert ada.json('print(json.dumps([answer("pgmp", "old"), quiz._live.notice.value]))') == [None, ""]
+    assert ada.json('print(json.dumps([answer("pgmp", "old"), quiz.live.notice.value]))') == [None, ""]
 
     # the instructor opens the session, with a token holding what the instructor's server token holds
     instructor_token = client.call("POST", "/hub/api/users/instructor/tokens",
@@ -287,7 +287,7 @@ def test_a_live_session_shows_the_class_answers_to_the_instructor_only(hub, tmp_
     assert (root / "live-sessions" / f"{LIVE_LESSON}.json").is_file()
 
     # the students answer; the first answer of each is kept beside the latest
-    notice = _wait_for(lambda: ada.json("print(json.dumps(quiz._live.notice.value))"), 15, "the session notice")
+    notice = _wait_for(lambda: ada.json("print(json.dumps(quiz.live.notice.value))"), 15, "the session notice")
     assert "Live session open" in notice and "never names" in notice
     assert ada.json('print(json.dumps(answer("define", "chain")["status"]))') == 200
     assert ada.json('print(json.dumps(answer("define", "together")["status"]))') == 200
@@ -338,7 +338,7 @@ except live.LiveError as error:
     assert main(["live", "stop", "03"]) == 0
     assert not (root / "live-sessions" / f"{LIVE_LESSON}.json").exists()
     sent_before = kwame.json("print(json.dumps(len(live.sent())))")
-    assert kwame.json('answer("pgmp", "announced")\nprint(json.dumps([len(live.sent()), quiz._live.notice.value]))') \
+    assert kwame.json('answer("pgmp", "announced")\nprint(json.dumps([len(live.sent()), quiz.live.notice.value]))') \
         == [sent_before, ""], "an answer was sent after the session closed"
     view.refresh()
     assert {item["item"]: item for item in view.summary["items"]}["pgmp"]["answered"] == 0

@@ -54,7 +54,7 @@ def test_without_a_hub_no_connection_is_attempted_and_the_widgets_are_unchanged(
     quiz, sorter, player = _answer_every_widget(tmp_path)
     assert no_network == [], f"a widget tried to connect to {no_network}"
     for widget in (quiz, sorter, player):
-        assert widget._live is live.NOT_LIVE
+        assert widget.live is live.NOT_LIVE
         assert not any("pm-live-notice" in getattr(child, "value", "") for child in widget.children)
     assert len(quiz.children) == 2 + len(quiz.quiz.questions), "the quiz gained a child off the hub"
     started = {thread.name for thread in threading.enumerate()} - threads
@@ -76,8 +76,8 @@ def test_on_a_hub_without_a_session_nothing_is_sent(tmp_path, hub_environment, n
     quiz, sorter, player = _answer_every_widget(tmp_path)
     assert no_network == [], f"a widget tried to connect to {no_network} with no session open"
     for widget in (quiz, sorter, player):
-        assert widget._live and widget._live.lesson == LESSON
-        assert widget._live.notice.value == ""
+        assert widget.live and widget.live.lesson == LESSON
+        assert widget.live.notice.value == ""
 
 
 def test_while_a_session_is_open_each_answer_is_sent_and_the_widget_says_so(tmp_path, hub_environment, monkeypatch):
@@ -92,13 +92,13 @@ def test_while_a_session_is_open_each_answer_is_sent_and_the_widget_says_so(tmp_
     assert ("a-student-token", 7, "role-sorter", "s01", "project_manager") in posted
     path = player.run.path
     assert ("a-student-token", 7, "scenario-ledger-after-launch", "ledger-after-launch", list(path)) in posted
-    assert "Live session open" in quiz._live.notice.value and quiz._live.notice in quiz.children
+    assert "Live session open" in quiz.live.notice.value and quiz.live.notice in quiz.children
 
     (hub_environment / f"{LESSON}.json").unlink()  # the instructor closes the session
     count = len(posted)
     quiz.answer(question, next(o.key for o in quiz.quiz.questions[0].options if o.correct))
     assert live.flush(10) and len(posted) == count, "an answer was sent after the session closed"
-    assert quiz._live.notice.value == ""
+    assert quiz.live.notice.value == ""
 
 
 def test_a_session_of_another_lesson_or_a_graded_widget_sends_nothing(tmp_path, hub_environment, monkeypatch):
@@ -107,5 +107,5 @@ def test_a_session_of_another_lesson_or_a_graded_widget_sends_nothing(tmp_path, 
     (hub_environment / "03-the-third-pm.json").write_text(json.dumps({"session": 3, "lesson": "03-the-third-pm"}))
     _answer_every_widget(tmp_path)
     graded = RoleSorterWidget("a1-role-sorter", folder=tmp_path)
-    assert graded._live is live.NOT_LIVE, "a graded assignment's widget is linked to a lesson"
+    assert graded.live is live.NOT_LIVE, "a graded assignment's widget is linked to a lesson"
     assert live.flush(10) and posted == []
