@@ -9,7 +9,7 @@ import pytest
 
 from course.errors import DataFileError
 from course.exercises.variants import drawn_items, load_pool, parse_pool, pool_quiz
-from course.exercises.widget_checks import items_to_mark, judge_pool, read_handed_in
+from course.grading.nbgrader_plugins.widget_judging import items_to_mark, judge_pool, read_handed_in
 from course.learner.answers import AnswerStore
 
 from .conftest import REPO

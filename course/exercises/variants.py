@@ -11,7 +11,7 @@ groups, so every student meets one variant of each case) under the student's see
 user name>`` on a JupyterHub, else a random seed kept in the answer file). The draw is recorded in the answer file's
 ``pools`` section (seed and item ids) the first time the widget is built, and reused afterwards, so the items never
 change for a student and the grader knows what was drawn. The grader does not trust that record blindly: see
-:mod:`course.exercises.widget_checks`.
+:mod:`course.grading.nbgrader_plugins.widget_judging`.
 """
 from __future__ import annotations
 

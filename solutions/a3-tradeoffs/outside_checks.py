@@ -90,7 +90,7 @@ def _owners(r):
     """A graded widget whose questions are drawn per student: marked here, on the student's own questions."""
     from pathlib import Path
 
-    from course.exercises.widget_checks import judge_pool, load_key
+    from course.grading.nbgrader_plugins.widget_judging import judge_pool, load_key
 
     return judge_pool("a3-decision-owners", r.owners, load_key(Path(__file__).resolve().parent,
                                                                "a3-decision-owners"), r.student, r.handed_in,

@@ -3,12 +3,13 @@
 
 Both parts are graded widgets whose items are drawn per student from a pool (course/exercises/variants.py). Their
 in-kernel tests only count answered items; these checks mark the answers in the grader's process, on the items drawn for
-the student, against the key in misconceptions.json beside this file (course/exercises/widget_checks.py).
+the student, against the key in misconceptions.json beside this file
+(course/grading/nbgrader_plugins/widget_judging.py).
 """
 from pathlib import Path
 
-from course.exercises.widget_checks import judge_pool, load_key
 from course.grading.nbgrader_plugins.outside_checks import Checks
+from course.grading.nbgrader_plugins.widget_judging import judge_pool, load_key
 
 HERE = Path(__file__).resolve().parent
 

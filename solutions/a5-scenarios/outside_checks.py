@@ -1,15 +1,15 @@
 """Outside checks of scenarios.ipynb: instructor only, never released
 (see course/grading/nbgrader_plugins/outside_checks.py).
 
-Both parts are graded scenarios: the student plays their public form (data/scenarios/, no points), and the
-in-kernel tests only see that a decision was taken. These checks mark the recorded path in the grader's process
-with the full form in scenario-keys/ beside this file: points per decision as the file defines them, partial credit
-for a partial or recovering path, and every decision's debrief in the feedback (course/exercises/widget_checks.py).
+Both parts are graded scenarios: the student plays their public form (data/scenarios/, no points), and the in-kernel
+tests only see that a decision was taken. These checks mark the recorded path in the grader's process with the full form
+in scenario-keys/ beside this file: points per decision as the file defines them, partial credit for a partial or
+recovering path, and every decision's debrief in the feedback (course/grading/nbgrader_plugins/widget_judging.py).
 """
 from pathlib import Path
 
-from course.exercises.widget_checks import judge_scenario
 from course.grading.nbgrader_plugins.outside_checks import Checks
+from course.grading.nbgrader_plugins.widget_judging import judge_scenario
 
 KEYS = Path(__file__).resolve().parent / "scenario-keys"
 

@@ -127,7 +127,7 @@ def test_the_report_takes_first_attempts_and_each_students_own_draw(tmp_path):
 def test_one_rule_decides_a_right_answer_for_the_grader_and_the_report(item, answer, right):
     """Is an answer right in the class report exactly when the grader counts it right (multiple choices in any order,
     types as well as values; an empty first attempt is not right)?"""
-    from course.exercises.widget_checks import points_for_matches, same_answer
+    from course.grading.nbgrader_plugins.widget_judging import points_for_matches, same_answer
     from course.grading.reports.item_analysis import wrong_labels
     from course.grading.reports.report import right_at_first
 

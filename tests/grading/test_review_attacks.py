@@ -23,7 +23,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 import course.grading.pipeline.collect as collect
 from course.exercises.variants import load_pool
-from course.exercises.widget_checks import judge_pool, load_key
+from course.grading.nbgrader_plugins.widget_judging import judge_pool, load_key
 from course.grading.pipeline.collect import collect_from_exchange, import_submissions
 from course.grading.pipeline.course_folder import CourseFolder
 

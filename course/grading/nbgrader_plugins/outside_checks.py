@@ -246,8 +246,8 @@ def same(given: Any, expected: Any) -> bool:
 
 def share_of_matches(given: Any, key: Mapping[str, Any]) -> float:
     """The share of ``key``'s items answered as in the key: the hidden widget tests' own rule
-    (:func:`course.exercises.widget_checks.points_for_matches`), applied to plain data in the grader."""
-    from course.exercises.widget_checks import points_for_matches
+    (:func:`.widget_judging.points_for_matches`), applied to plain data in the grader."""
+    from course.grading.nbgrader_plugins.widget_judging import points_for_matches
 
     if not key or not isinstance(given, dict):
         return 0.0

@@ -220,6 +220,12 @@ class ExecuteWithinDeadline(Execute):
     _returned = 0
     _probe_lines = 0
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # nbgrader's Execute passes AsyncKernelManager as an argument, which outranks configuration: the class the
+        # configuration names wins again (the grading kernels' manager, course.grading.kernels.private_folder)
+        self._load_config(self.config, traits={"kernel_manager_class": self.traits()["kernel_manager_class"]})
+
     def process_message(self, msg, cell, cell_index):
         """Keep at most ``output_limit`` characters of output; past them, only the messages nbgrader or the outside
         checks read for points: a cell's first error, standard-error text or result (nbgrader's ``determine_grade``
@@ -400,7 +406,7 @@ class JudgeOutsideKernel(NbGraderPreprocessor):
 
     def _handed_in(self, resources: dict) -> dict:
         """The student's answer file as handed in (``submitted/``), read here, never through the kernel."""
-        from course.exercises.widget_checks import read_handed_in
+        from course.grading.nbgrader_plugins.widget_judging import read_handed_in
 
         info = resources.get("nbgrader", {})
         if not info.get("student") or not info.get("assignment"):

@@ -88,7 +88,7 @@ def _grade_one(assignment: str, student: str, feedback: bool = True) -> tuple[st
             break
     if not result["success"]:
         return student, False, _reason(result)
-    from course.exercises.widget_checks import grading_notes
+    from course.grading.nbgrader_plugins.widget_judging import grading_notes
 
     coursedir = _API.coursedir
     notes = "; ".join(grading_notes(Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))))

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from course.exercises.quiz import chosen_keys
-from course.exercises.widget_checks import same_answer
+from course.grading.nbgrader_plugins.widget_judging import same_answer
 
 GROUP_SHARE = 0.27
 

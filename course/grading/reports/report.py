@@ -23,7 +23,7 @@ from course.content.json_data import read_json_file
 from course.content.misconceptions import Misconception, load_misconceptions, misconceptions_path
 from course.errors import CourseError
 from course.exercises.variants import pool_path
-from course.exercises.widget_checks import items_to_mark, read_handed_in, same_answer
+from course.grading.nbgrader_plugins.widget_judging import items_to_mark, read_handed_in, same_answer
 from course.grading.pipeline.course_folder import CourseFolder
 from course.grading.pipeline.graded_items import graded_item
 from course.grading.pipeline.inspection import GRADED
@@ -126,7 +126,7 @@ def first_answers(course: CourseFolder, assignment: str, students: list[str], ke
                   ) -> tuple[dict[str, dict], dict[str, dict[str, list[str]]]]:
     """Per student: each graded widget item's first attempt (the answer file's ``attempts``; the saved answer where
     no attempt was recorded, e.g. answers typed into the notebook), and the items drawn for the student, as the
-    grader decided them (:func:`course.exercises.widget_checks.items_to_mark`)."""
+    grader decided them (:func:`course.grading.nbgrader_plugins.widget_judging.items_to_mark`)."""
     answers: dict[str, dict] = {}
     seen: dict[str, dict[str, list[str]]] = {}
     functions = answer_functions(course, assignment)

@@ -107,7 +107,7 @@ def _role_sorter(r):
     """A graded widget whose statements are drawn per student: marked here, on the student's own statements."""
     from pathlib import Path
 
-    from course.exercises.widget_checks import judge_pool, load_key
+    from course.grading.nbgrader_plugins.widget_judging import judge_pool, load_key
 
     return judge_pool("a1-role-sorter", r.sorted_roles, load_key(Path(__file__).resolve().parent, "a1-role-sorter"),
                       r.student, r.handed_in)
