@@ -1,5 +1,6 @@
 """Reading JSON files: the course's data files (quizzes, scenarios, RACI exercises, pools) by name or by path, an
-instructor's file that must be there, and the pipeline's own records, which may be missing or damaged.
+instructor's file that must be there, the course's own records, which may be missing or damaged, and the cells of a
+notebook.
 
 The students' files are not read here: what a student hands in is hostile until checked
 (:func:`course.grading.pipeline.submission_files.read_json`, bounded in size and depth, never through a link).
@@ -45,3 +46,22 @@ def read_record(path: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return content if isinstance(content, dict) else {}
+
+
+def notebook_cells(path: Path) -> list[dict[str, Any]]:
+    """The cells of a notebook file, each with its ``source`` as one string; [] when the file is missing,
+    unreadable or not a notebook.
+
+    Plain JSON, not nbformat: the learner's progress and review deck read only sources and execution counts, and
+    importing nbformat (it brings jsonschema) would add most of a second to a lesson's kernel and to
+    ``pm-course progress``.
+    """
+    cells = read_record(path).get("cells")
+    if not isinstance(cells, list):
+        return []
+    return [{**cell, "source": _joined(cell.get("source", ""))} for cell in cells if isinstance(cell, dict)]
+
+
+def _joined(source: Any) -> str:
+    """A cell's source as one string (nbformat stores it as one string or as a list of lines)."""
+    return "".join(str(line) for line in source) if isinstance(source, list) else str(source)

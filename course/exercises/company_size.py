@@ -6,10 +6,10 @@ the number of different holders of the roles that exist at that size.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.content.json_data import read_json_file
 from course.content.roles import SORTABLE_ROLES
 from course.content.sections import SectionLink
 from course.errors import DataFileError
@@ -41,8 +41,8 @@ class Stage:
 
 def load_stages(path: str | Path | None = None) -> list[Stage]:
     path = Path(path) if path is not None else data_dir() / "company_sizes.json"
+    content = read_json_file(path, "company-size file")
     try:
-        content = json.loads(path.read_text(encoding="utf-8"))
         stages = [Stage(int(raw["size"]), dict(raw["holders"]), str(raw["why"])) for raw in content["stages"]]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise DataFileError(f"{path}: not a valid company-size file ({type(error).__name__}: {error})") from None

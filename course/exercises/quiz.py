@@ -22,7 +22,6 @@ from course.content.sections import SectionLink
 from course.errors import DataFileError
 from course.exercises.feedback import Feedback
 from course.exercises.shuffling import shuffled
-from course.paths import data_dir
 
 SINGLE, MULTIPLE = "single", "multiple"
 PURPOSES = ("diagnostic", "warm-up", "check", "final")

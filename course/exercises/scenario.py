@@ -19,7 +19,6 @@ without Python. This module holds everything about it that is not a view:
 from __future__ import annotations
 
 import copy
-import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,7 +26,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-from course.content.json_data import read_json
+from course.content.json_data import notebook_cells, read_json
 from course.content.misconceptions import Misconception, load_misconceptions
 from course.content.sections import SectionLink
 from course.errors import DataFileError
@@ -554,11 +553,7 @@ def _check_top_level(content: dict, checker: _Checker, cases: Iterable[str] | No
 
 
 def _h2_headings(notebook: Path) -> list[str]:
-    try:
-        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
-    except (OSError, ValueError, AttributeError):
-        return []
-    text = "\n".join("".join(cell.get("source", "")) for cell in cells if cell.get("cell_type") == "markdown")
+    text = "\n".join(cell["source"] for cell in notebook_cells(notebook) if cell.get("cell_type") == "markdown")
     return [heading.strip() for heading in re.findall(r"^##\s+(.+)$", text, re.M)]
 
 

@@ -14,13 +14,13 @@ Everything comes from what the learner's own work leaves in the lessons folder, 
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
 
+from course.content.json_data import notebook_cells
 from course.errors import DataFileError
 from course.exercises.feedback import Attempts
 from course.exercises.quiz import load_quiz
@@ -64,21 +64,14 @@ class Progress:
 
 
 def _title(path: Path) -> str:
-    try:
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        first = "".join(cells[0]["source"]).splitlines()[0]
-    except (OSError, ValueError, KeyError, IndexError):
-        return path.stem
-    return first.lstrip("#").strip() or path.stem
+    cells = notebook_cells(path)
+    lines = cells[0]["source"].splitlines() if cells else []
+    return (lines[0].lstrip("#").strip() if lines else "") or path.stem
 
 
 def _executed(path: Path) -> tuple[int, int]:
     """(code cells with an execution count, code cells) in the notebook as last saved."""
-    try:
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError):
-        return 0, 0
-    code = [cell for cell in cells if cell.get("cell_type") == "code"]
+    code = [cell for cell in notebook_cells(path) if cell.get("cell_type") == "code"]
     return sum(1 for cell in code if cell.get("execution_count")), len(code)
 
 

@@ -13,12 +13,12 @@ attempts (widget id ``review-<lesson>``), lesson by lesson in course order. A da
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from course.content.json_data import notebook_cells
 from course.errors import DataFileError
 from course.exercises.feedback import Attempts
 from course.exercises.quiz import Question, Quiz, load_quiz
@@ -72,12 +72,9 @@ def lesson_quizzes(lesson: str, lessons_dir: str | Path | None = None) -> list[s
 def lesson_code(lesson: str, lessons_dir: str | Path | None = None) -> str:
     """The code cells of a lesson (the learner's copy, else the course's), joined; empty if it cannot be read."""
     for folder in (Path(lessons_dir) if lessons_dir is not None else LESSONS_DIR, LESSONS_DIR):
-        path = folder / f"{lesson}.ipynb"
-        try:
-            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-        return "\n".join("".join(cell.get("source", "")) for cell in cells if cell.get("cell_type") == "code")
+        cells = notebook_cells(folder / f"{lesson}.ipynb")
+        if cells:
+            return "\n".join(cell["source"] for cell in cells if cell.get("cell_type") == "code")
     return ""
 
 

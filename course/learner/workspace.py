@@ -21,6 +21,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course.content.json_data import read_record
 from course.errors import CourseError
 from course.paths import LESSONS_DIR, PACKAGE_DIR, data_dir, exercises_dir
 
@@ -92,7 +93,7 @@ def sync_workspace(workspace: str | Path) -> SyncReport:
         raise CourseError(f"{workspace} is a file, not a folder: choose another place with --dir.")
     try:
         workspace.mkdir(parents=True, exist_ok=True)
-        manifest = _read_manifest(workspace)
+        manifest = read_record(workspace / MANIFEST)  # missing or damaged: no file counts as the course's
         report = SyncReport()
         for relative, source in course_files().items():
             target = workspace / relative
@@ -126,14 +127,6 @@ def _copy(source: Path, target: Path, read_only: bool = False) -> None:
     if read_only:
         temporary.chmod(READ_ONLY)
     temporary.replace(target)
-
-
-def _read_manifest(workspace: Path) -> dict[str, str]:
-    try:
-        content = json.loads((workspace / MANIFEST).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return {}
-    return content if isinstance(content, dict) else {}
 
 
 def _write_manifest(workspace: Path, manifest: dict[str, str]) -> None:

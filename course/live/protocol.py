@@ -1,14 +1,15 @@
 """What the students' widgets, the instructor's tools and the service agree on: names, scopes and the session file.
 
-Kept in a module of its own, with no imports beyond the standard library, so that a widget on a student's server
-pays nothing for the live view it may never use.
+Kept in a module of its own, importing only the standard library and the course's JSON reader (itself standard
+library only), so that a widget on a student's server pays nothing for the live view it may never use.
 """
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
+
+from course.content.json_data import read_record
 
 SERVICE_NAME = "pm-course-live"
 
@@ -41,10 +42,7 @@ def open_session_for(lesson: str, folder: str | Path | None = None) -> dict[str,
     folder = folder or os.environ.get(SIGNAL_VARIABLE)
     if not folder:
         return None
-    try:
-        content = json.loads(signal_file(folder, lesson).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if isinstance(content, dict) and isinstance(content.get("session"), int) and content.get("lesson") == lesson:
+    content = read_record(signal_file(folder, lesson))
+    if isinstance(content.get("session"), int) and content.get("lesson") == lesson:
         return content
     return None
