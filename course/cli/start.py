@@ -11,7 +11,7 @@ is the address to open and how to stop.
 
 Lessons start warm: the workspace's Jupyter data folder (first on ``JUPYTER_PATH``) holds a ``python3`` kernel spec,
 the one the lessons name, whose provisioner forks each kernel from a template that has already imported what lessons
-import (:mod:`course.grading.kernels.forked_kernels`, unsandboxed: the learner's own code, machine and environment).
+import (:mod:`course.kernels.forked_kernels`, unsandboxed: the learner's own code, machine and environment).
 Opened with a plain ``jupyter lab``, the same lessons get ipykernel's own ``python3``.
 """
 from __future__ import annotations
@@ -21,18 +21,15 @@ import json
 import os
 import re
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
-from ipykernel.kernelspec import get_kernel_dict, write_kernel_spec
-
 from course.errors import CourseError
 from course.exercises.feedback import SERVER_ROOT_VARIABLE
-from course.grading.kernels.sandbox import PROVISIONER_NAME
-from course.grading.kernels.warm_template import LESSON_KERNEL_NAME
+from course.kernels.kernel_spec import LESSON_PRELOADS, write_forking_kernel_spec
+from course.kernels.warm_template import LESSON_KERNEL_NAME
 from course.learner.workspace import sync_workspace
 from course.paths import FIRST_LESSON
 from course.processes.environment import child_environment
@@ -42,17 +39,6 @@ DEFAULT_WORKSPACE = "pm-course-workspace"
 DEFAULT_PORT = 8888
 LEARNER_CONFIG = Path(".pm-course") / "jupyter-config"
 LEARNER_DATA = Path(".pm-course") / "jupyter-data"
-# what the lessons import (a test keeps this list complete), and what those imports import only when first used (the
-# widgets behind course.widgets' lazy names, pandas' HTML tables, matplotlib's PNG drawing), imported once by the
-# kernel template; with matplotlib's pyplot and its inline backend, which a learner's own cells may use
-LESSON_PRELOADS = ("pandas", "pandas.io.formats.style", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
-                   "matplotlib.backends.backend_agg", "PIL.PngImagePlugin", "ipywidgets",
-                   "course.paths", "course.plots", "course.widgets", "course.widgets.quiz", "course.widgets.review",
-                   "course.widgets.scenario", "course.widgets.role_sorter", "course.widgets.tradeoff",
-                   "course.widgets.program_mapper", "course.widgets.company_size", "course.widgets.raci",
-                   "course.live.client", "course.content.cases", "course.content.glossary", "course.content.portfolio",
-                   "course.content.roles", "course.exercises.company_size", "course.exercises.program_mapper",
-                   "course.exercises.tradeoff", "course.learner.progress", "course.learner.typed")
 EXCHANGE_VARIABLE = "PM_COURSE_EXCHANGE"
 
 # nbgrader's JupyterLab plugins and server extensions a learner has no use for.
@@ -63,7 +49,7 @@ INSTRUCTOR_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader", "nbgrad
 EXCHANGE_PLUGINS = ("@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:menu")
 EXCHANGE_SERVER_EXTENSIONS = ("nbgrader.server_extensions.assignment_list",)
 # starts the lessons' kernel template with the server, so that the first lesson opened finds it warm
-WARM_TEMPLATE_EXTENSION = "course.grading.kernels.warm_template"
+WARM_TEMPLATE_EXTENSION = "course.kernels.warm_template"
 # Only errors reach the learner's terminal: no extension banners, no "not trusted" or websocket-ping warnings, and
 # kernels get CurveZMQ keys where their kernelspec supports them (unencrypted TCP makes every kernel print a warning).
 QUIET = ("--ServerApp.log_level=ERROR", "--LabApp.log_level=ERROR", "--KernelManager.transport_encryption=auto")
@@ -121,15 +107,9 @@ def write_lesson_kernel_spec(workspace: Path) -> Path:
     """Write the warm ``python3`` kernel spec into the learner's Jupyter data folder (put first on ``JUPYTER_PATH``)
     and return that folder. It is ipykernel's own spec with the forking provisioner, configured for a learner."""
     folder = workspace / LEARNER_DATA
-    spec_dir = folder / "kernels" / LESSON_KERNEL_NAME
-    if spec_dir.exists():
-        shutil.rmtree(spec_dir)  # written afresh on every start, for this Python and this version of the course
-    spec_dir.parent.mkdir(parents=True, exist_ok=True)
-    provisioner = {"provisioner_name": PROVISIONER_NAME,
-                   "config": {"isolate": False, "limits": {}, "keep_environment": True, "capture_output": False,
-                              "exclusive": False, "fall_back": True, "preload": list(LESSON_PRELOADS)}}
-    write_kernel_spec(spec_dir, overrides={"metadata": {**get_kernel_dict()["metadata"],
-                                                        "kernel_provisioner": provisioner}})
+    write_forking_kernel_spec(folder / "kernels" / LESSON_KERNEL_NAME,
+                              {"isolate": False, "limits": {}, "keep_environment": True, "capture_output": False,
+                               "exclusive": False, "fall_back": True, "preload": list(LESSON_PRELOADS)})
     return folder
 
 

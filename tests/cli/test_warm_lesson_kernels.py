@@ -15,9 +15,10 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 
-from course.cli.start import LESSON_PRELOADS, WARM_TEMPLATE_EXTENSION, write_learner_config, write_lesson_kernel_spec
-from course.grading.kernels import forked_kernels
-from course.grading.kernels.warm_template import warm_lesson_template
+from course.cli.start import WARM_TEMPLATE_EXTENSION, write_learner_config, write_lesson_kernel_spec
+from course.kernels import forked_kernels
+from course.kernels.kernel_spec import LESSON_PRELOADS
+from course.kernels.warm_template import warm_lesson_template
 from course.paths import LESSONS_DIR
 
 pytestmark = pytest.mark.slow
@@ -191,7 +192,7 @@ def test_the_server_warms_the_lessons_template_as_it_starts(lesson_kernels, tmp_
     server = json.loads((write_learner_config(tmp_path / "ws", None) / "jupyter_server_config.json").read_text())
     assert server["ServerApp"]["jpserver_extensions"][WARM_TEMPLATE_EXTENSION] is True
     assert warm_lesson_template() is True
-    (warmed,) = forked_kernels._TEMPLATES.values()
+    (warmed,) = forked_kernels.running_templates()
 
     async def scenario():
         async with lesson_kernel(lesson_kernels) as (manager, client):

@@ -1,5 +1,5 @@
-"""Kernels forked from the grading template (course/grading/kernels/kernel_template.py) through the jupyter_client
-provisioner (course/grading/kernels/forked_kernels.py), driven by nbclient exactly as nbgrader drives them.
+"""Kernels forked from the grading template (course/kernels/kernel_template.py) through the jupyter_client
+provisioner (course/kernels/forked_kernels.py), driven by nbclient exactly as nbgrader drives them.
 
 A forked kernel must behave as a new one (its own folder, environment, random state), start with the course's
 libraries already imported, and, in the sandbox, find nothing of the kernel before it: no file it wrote anywhere,
@@ -23,10 +23,10 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from traitlets.config import Config
 
-from course.grading.kernels import forked_kernels, sandbox
-from course.grading.kernels.sandbox import KERNEL_NAME, grading_kernels
+from course.grading.kernels import sandbox
+from course.grading.kernels.private_folder import KERNEL_NAME, GradingKernels, grading_kernels
+from course.kernels import forked_kernels
 
 from ..conftest import require_bubblewrap
 from .hostile_submissions import (
@@ -103,25 +103,20 @@ def unisolated_config(tmp_path):
 
 
 def _as_grading_worker(tmp_path, isolate: bool):
-    config = Config()
     (tmp_path / "course").mkdir()
-    with grading_kernels(config, tmp_path / "course", isolate=isolate):
-        yield config
+    with grading_kernels(tmp_path / "course", isolate=isolate) as kernels:
+        yield kernels
 
 
-def private_folder(config: Config) -> Path:
-    """The grading process's private folder (its sockets are at ``sockets/kernel`` in it)."""
-    return Path(config.KernelManager.ip).parents[1]
+def grading_spec(kernels: GradingKernels) -> Path:
+    return kernels.folder / "kernels" / KERNEL_NAME / "kernel.json"
 
 
-def grading_spec(config: Config) -> Path:
-    return private_folder(config) / "kernels" / KERNEL_NAME / "kernel.json"
-
-
-def run(config, folder, *sources):
-    """Execute cells in a forked kernel working in ``folder``; the text each printed."""
+def run(kernels: GradingKernels, folder, *sources):
+    """Execute cells in a forked kernel working in ``folder``, configured as grading configures nbclient; the text
+    each printed."""
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
-    NotebookClient(notebook, config=config, kernel_name=KERNEL_NAME, timeout=60, allow_errors=True,
+    NotebookClient(notebook, config=kernels.config, kernel_name=KERNEL_NAME, timeout=60, allow_errors=True,
                    shutdown_kernel="immediate", resources={"metadata": {"path": str(folder)}}).execute()
     return ["".join(output.get("text", "") for output in cell.outputs) for cell in notebook.cells]
 
@@ -217,8 +212,8 @@ def planted(monkeypatch):
     secrets.close()
 
 
-def _looked(config, folder, planted) -> dict:
-    output = run(config, folder, LOOK_AROUND.replace("PLANTED", repr(planted.targets())))[0]
+def _looked(kernels: GradingKernels, folder, planted) -> dict:
+    output = run(kernels, folder, LOOK_AROUND.replace("PLANTED", repr(planted.targets())))[0]
     return json.loads(output.split("LOOKED:", 1)[1])
 
 
@@ -240,7 +235,7 @@ def deny_list_command(inbox: Path, etc: Path, hidden_root: Path, public: set[Pat
                "--cap-add", "CAP_SYS_ADMIN"]
     for folder in hidden:
         command += ["--tmpfs", str(folder)]
-    for path in sandbox._outermost(sandbox.python_installation() | sandbox.public_paths()):
+    for path in sandbox.outermost(sandbox.python_installation() | sandbox.public_paths()):
         if any(path.is_relative_to(folder) for folder in hidden):
             command += ["--ro-bind", str(path), str(path)]
     return command + ["--ro-bind", str(inbox), sandbox.INBOX, "--dir", sandbox.SLOT, "--chdir", "/"]
@@ -394,7 +389,7 @@ def test_without_the_sandbox_processes_and_memory_are_per_process_only(unisolate
 def test_the_sandbox_group_caps_cpu_and_is_removed_with_it(grading_config, tmp_path):
     _require_caps("CPU")
     run(grading_config, tmp_path, "pass")
-    template = next(iter(forked_kernels._TEMPLATES.values()))
+    (template,) = forked_kernels.running_templates()
     limits = {path.name: path.read_text().strip() for folder in template.group.folders
               for path in folder.iterdir() if path.name in ("cpu.max", "cpu.cfs_quota_us")}
     assert limits in ({"cpu.max": "100000 100000"}, {"cpu.cfs_quota_us": "100000"}), limits
@@ -410,7 +405,7 @@ def test_what_a_kernel_prints_goes_to_the_log_not_the_terminal(grading_config, t
     forked_kernels.end_templates()  # the log is complete once the template has ended
     captured = capfd.readouterr()
     assert TERMINAL_MARK not in captured.out + captured.err and "\x1b" not in captured.out + captured.err
-    assert TERMINAL_MARK in (private_folder(grading_config) / "kernels.log").read_text(errors="replace")
+    assert TERMINAL_MARK in (grading_config.folder / "kernels.log").read_text(errors="replace")
 
 
 def test_without_the_log_the_kernel_writes_escape_sequences_to_the_terminal(grading_config, tmp_path, capfd,
@@ -428,9 +423,9 @@ def test_without_the_log_the_kernel_writes_escape_sequences_to_the_terminal(grad
 # ---- temporary folders -------------------------------------------------------------------------------------------
 
 def test_private_folders_are_removed_when_a_process_ends_and_after_a_crash(tmp_path):
-    make = ("import os, signal, sys\nfrom pathlib import Path\nfrom traitlets.config import Config\n"
-            "from course.grading.kernels.sandbox import use_kernel_template\n"
-            "print(use_kernel_template(Config(), Path.cwd(), isolate=False), flush=True)\n")
+    make = ("import os, signal, sys\nfrom pathlib import Path\n"
+            "from course.grading.kernels.private_folder import use_kernel_template\n"
+            "print(use_kernel_template(Path.cwd(), isolate=False).folder, flush=True)\n")
     env = {**os.environ, "TMPDIR": str(tmp_path)}
     ended = subprocess.run([sys.executable, "-c", make], capture_output=True, text=True, env=env, check=True)
     assert not Path(ended.stdout.strip()).exists(), "removed when the process ends"

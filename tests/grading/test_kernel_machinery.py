@@ -9,39 +9,47 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from jupyter_client.kernelspec import KernelSpecManager
-from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import KernelProvisionerBase, LocalProvisioner
-from traitlets.config import Config
 
-from course.grading.kernels import forked_kernels, kernel_template, sandbox
-from course.grading.kernels.forked_kernels import ForkingProvisioner, TemplateSettings, template_for
-from course.grading.kernels.sandbox import KERNEL_NAME, grading_kernels
+from course.grading.kernels import private_folder
+from course.grading.kernels.private_folder import KERNEL_NAME, GradingKernelManager, grading_kernels
+from course.kernels import forked_kernels, kernel_template
+from course.kernels.forked_kernels import ForkingProvisioner, TemplateSettings, template_for
 
 pytestmark = pytest.mark.slow
 
 
-def test_the_private_folder_is_gone_after_the_block_and_the_process_environment_is_as_before(tmp_path):
-    """Is the private folder (spec, sockets, the template's log) removed when the block ends, its template ended,
-    JUPYTER_PATH given back, and TMPDIR never touched?"""
-    before = {name: os.environ.get(name) for name in ("JUPYTER_PATH", "TMPDIR")}
-    with grading_kernels(Config(), tmp_path, isolate=False) as private:
-        assert (private / "kernels" / KERNEL_NAME / "kernel.json").is_file()
-        assert os.environ["JUPYTER_PATH"].split(os.pathsep)[0] == str(private)
-        assert os.environ.get("TMPDIR") == before["TMPDIR"] and tempfile.gettempdir() != str(private)
-        template = forked_kernels.start_template_of(KERNEL_NAME)
+def test_the_private_folder_is_gone_after_the_block_and_the_process_environment_is_never_touched(tmp_path):
+    """Is the private folder (spec, sockets, the template's log) removed when the block ends and its template ended;
+    and is the process's environment (JUPYTER_PATH, TMPDIR) the same inside the block as before and after it, the
+    grading spec being found through the configuration the block yields?"""
+    before = dict(os.environ)
+    with grading_kernels(tmp_path, isolate=False) as kernels:
+        assert dict(os.environ) == before and tempfile.gettempdir() != str(kernels.folder)
+        manager = GradingKernelManager(kernel_name=KERNEL_NAME, config=kernels.config)
+        assert manager.kernel_spec.resource_dir == str(kernels.folder / "kernels" / KERNEL_NAME)
+        template = forked_kernels.start_template_of(KERNEL_NAME, kernels.kernel_specs())
         assert template is not None and template.alive()
-    assert not private.exists()
-    assert not template.alive() and template.settings not in forked_kernels._TEMPLATES
-    assert {name: os.environ.get(name) for name in before} == before
+    assert not kernels.folder.exists()
+    assert not template.alive() and template not in forked_kernels.running_templates()
+    assert dict(os.environ) == before
 
 
 def test_the_private_folder_is_gone_after_an_exception_too(tmp_path):
     with pytest.raises(RuntimeError, match="grading stopped"):
-        with grading_kernels(Config(), tmp_path, isolate=False) as private:
-            (private / "left-behind").write_text("x" * 1000)
+        with grading_kernels(tmp_path, isolate=False) as kernels:
+            (kernels.folder / "left-behind").write_text("x" * 1000)
             raise RuntimeError("grading stopped")
-    assert not private.exists()
+    assert not kernels.folder.exists()
+
+
+def test_nbgraders_execute_step_takes_the_grading_kernel_manager_from_the_configuration(tmp_path):
+    """nbgrader's Execute passes jupyter_client's kernel manager as an argument, which outranks configuration: does
+    the course's execute step (the one nbgrader_config.py names) take the grading kernels' manager all the same?"""
+    from course.grading.nbgrader_plugins.preprocessors import ExecuteWithinDeadline
+
+    with grading_kernels(tmp_path, isolate=False) as kernels:
+        assert ExecuteWithinDeadline(config=kernels.config).kernel_manager_class is GradingKernelManager
 
 
 @pytest.fixture
@@ -80,16 +88,15 @@ def test_settings_reach_the_kernel_through_the_spec_configuration(tmp_path, monk
     """A limit and a preload written only in the kernel spec's provisioner configuration: does the kernel have
     them, and its connection file sit in the private folder the configuration names?"""
     private = tmp_path / "private"
-    spec_dir = sandbox.install_kernel_spec(private, isolate=False)
+    spec_dir = private_folder.install_kernel_spec(private, isolate=False)
     spec = spec_dir / "kernel.json"
     written = json.loads(spec.read_text())
     written["metadata"]["kernel_provisioner"]["config"].update(
         {"limits": {"RLIMIT_FSIZE": 123456}, "preload": ["colorsys"]})
     spec.write_text(json.dumps(written))
-    monkeypatch.setenv("JUPYTER_PATH", str(private))
 
     async def scenario():
-        manager = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager())
+        manager = GradingKernelManager(kernel_name=KERNEL_NAME, kernel_spec_folder=str(private))
         await manager.start_kernel(cwd=str(tmp_path))
         client = manager.client()
         client.start_channels()

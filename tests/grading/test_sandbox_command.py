@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from course.grading.kernels import sandbox
+from course.grading.kernels.private_folder import KERNEL_NAME, install_kernel_spec
+from course.kernels.kernel_spec import ASSIGNMENT_PRELOADS, PROVISIONER_NAME
 
 
 def _pairs(command: list[str], option: str) -> list[tuple[str, ...]]:
@@ -90,20 +92,20 @@ def test_a_course_inside_a_bound_folder_and_the_sites_configuration_are_empty_in
 
 
 def test_binds_are_never_nested():
-    assert sandbox._outermost({Path("/a"), Path("/a/b"), Path("/c/d"), Path("/c")}) == [Path("/a"), Path("/c")]
+    assert sandbox.outermost({Path("/a"), Path("/a/b"), Path("/c/d"), Path("/c")}) == [Path("/a"), Path("/c")]
 
 
 def test_the_grading_kernel_spec_names_the_forking_provisioner_and_interrupts_by_message(tmp_path):
     """Does the grading spec name the forking provisioner and carry every setting in its configuration (the
     sandbox, the private folder, the course to hide, the public paths, the limits, the preloads, the log)?"""
-    spec_dir = sandbox.install_kernel_spec(tmp_path, isolate=True, course_root=tmp_path / "course",
-                                           log_file=tmp_path / "kernels-1.log")
+    spec_dir = install_kernel_spec(tmp_path, isolate=True, course_root=tmp_path / "course",
+                                   log_file=tmp_path / "kernels-1.log")
     spec = json.loads((spec_dir / "kernel.json").read_text())
     provisioner = spec["metadata"]["kernel_provisioner"]
-    assert spec_dir == tmp_path / "kernels" / sandbox.KERNEL_NAME and spec["interrupt_mode"] == "message"
-    assert provisioner["provisioner_name"] == sandbox.PROVISIONER_NAME
+    assert spec_dir == tmp_path / "kernels" / KERNEL_NAME and spec["interrupt_mode"] == "message"
+    assert provisioner["provisioner_name"] == PROVISIONER_NAME
     assert provisioner["config"] == {
-        "isolate": True, "preload": list(sandbox.PRELOADED_MODULES), "limits": sandbox.LIMITS,
+        "isolate": True, "preload": list(ASSIGNMENT_PRELOADS), "limits": sandbox.LIMITS,
         "private_folder": str(tmp_path), "log_file": str(tmp_path / "kernels-1.log"),
         "hidden_root": str((tmp_path / "course").resolve()),
         "public_paths": sorted(str(path) for path in sandbox.public_paths())}

@@ -1,10 +1,11 @@
 """Where student kernels run when a class is graded: forked from a kernel template inside a bubblewrap sandbox.
 
-:func:`grading_kernels` (or, for a whole worker process, :func:`use_kernel_template`) makes nbgrader start every
-student kernel through the ``pm-course-grading`` kernel spec, whose provisioner
-(:mod:`course.grading.kernels.forked_kernels`) forks it from a template that has imported ipykernel and the course's
-libraries once; the spec's provisioner configuration carries every setting (the private folder, the course to hide,
-the public paths, the limits, the preloads, the log). The template runs in a sandbox made with
+:func:`course.grading.kernels.private_folder.grading_kernels` makes nbgrader start every student kernel through the
+``pm-course-grading`` kernel spec, whose provisioner (:mod:`course.kernels.forked_kernels`) forks it from a template
+that has imported ipykernel and the course's libraries once; the spec's provisioner configuration carries every
+setting (the private folder, the course to hide, the public paths, the limits, the preloads, the log), and the
+provisioner imports this module only for a sandboxed template or grading's environment allow-list (this module
+imports nothing of the provisioner's). The template runs in a sandbox made with
 Linux namespaces by ``bwrap`` (:func:`template_command`), built as an allow-list: it starts empty and is given
 
 * read-only: the system's programs and libraries (``/usr`` and the ``/lib`` and ``/bin`` folders), the Python
@@ -19,7 +20,7 @@ Linux namespaces by ``bwrap`` (:func:`template_command`), built as an allow-list
 * no network, a PID namespace of its own whose init is the template (which no kernel can signal, trace or
   rewrite), and a non-root user (uid 65534) with no capability.
 
-Each student's kernel then gets, forked from the template (:mod:`course.grading.kernels.kernel_template`), namespaces of
+Each student's kernel then gets, forked from the template (:mod:`course.kernels.kernel_template`), namespaces of
 its own: a mount namespace with a fresh in-memory file system of at most :data:`SLOT_BYTES` (its working copy,
 temporary folder and home; it disappears with the last of the student's processes, so no clean-up is needed and no
 folder shape can defeat one), and an IPC namespace (SysV shared memory and message queues die with the student).
@@ -31,29 +32,19 @@ host does not provide; without bubblewrap, ``pm-course grade`` refuses to run st
 """
 from __future__ import annotations
 
-import contextlib
 import functools
-import json
 import os
-import re
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Mapping
 
-from course.grading.kernels.cgroups import process_alive
+from course.grading.kernels.cgroups import ResourceGroup, create_group
+from course.kernels.folders import remove_tree
 
-KERNEL_NAME = "pm-course-grading"
-PROVISIONER_NAME = "pm-course-forking"
-# what the assignments' notebooks import: the template imports it once, and every forked kernel finds it done
-PRELOADED_MODULES = ("pandas", "ipywidgets", "course.learner.answers", "course.paths", "course.content.roles",
-                     "course.content.portfolio", "course.exercises.quiz", "course.exercises.raci",
-                     "course.widgets.role_sorter", "course.widgets.quiz", "course.widgets.raci",
-                     "course.exercises.widget_checks")
-_PRIVATE_PREFIX = "pm-course-kernels-"
 LIMITS = {
     "RLIMIT_AS": 2 * 1024**3,       # 2 GiB of address space: a memory bomb fails with MemoryError
     "RLIMIT_CPU": 300,              # 5 minutes of CPU time for the whole notebook
@@ -61,7 +52,6 @@ LIMITS = {
     "RLIMIT_NPROC": 256,            # a fork bomb stops here (not counted for a user that is root outside)
 }
 SLOT_BYTES = 256 * 1024**2  # each student's file system: working copy, temporary folder and home together
-LOG_BYTES = 1024**2  # what the kernels of one template print, kept in its log (the rest is discarded)
 # the sandbox as a whole (the template, about 0.3 GiB, and one student's kernel and everything it starts)
 SANDBOX_MEMORY = 3 * 1024**3
 SANDBOX_TASKS = 320  # processes and threads (a kernel runs about ten threads)
@@ -75,94 +65,14 @@ KERNEL_ENVIRONMENT = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "NBGRADER_
                       "PYDEVD_DISABLE_FILE_VALIDATION", "JPY_PARENT_PID", "JPY_SESSION_NAME")
 _SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 _SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
+BWRAP_HELP_SECONDS = 10  # how long asking bubblewrap for its options may take
+SANDBOX_CHECK_SECONDS = 60  # how long the check that a sandbox starts (sandbox_problem) may take
 BUBBLEWRAP_HINT = ("install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap), "
                    "or pass --no-isolation for submissions you trust")
 
 
 def sandbox_available() -> bool:
     return sys.platform.startswith("linux") and shutil.which("bwrap") is not None
-
-
-def install_kernel_spec(folder: Path, isolate: bool, course_root: Path | None = None,
-                        log_file: Path | None = None) -> Path:
-    """Write the grading kernel spec under ``folder/kernels/`` (add ``folder`` to JUPYTER_PATH to use it), with
-    ``folder`` as its kernels' private folder; ``course_root`` is the course being graded (kept out of the sandbox)
-    and ``log_file`` where the kernels' output goes (default: ``kernels.log`` in ``folder``)."""
-    spec_dir = folder / "kernels" / KERNEL_NAME
-    spec_dir.mkdir(parents=True, exist_ok=True)
-    config = {"isolate": isolate, "preload": list(PRELOADED_MODULES), "limits": dict(LIMITS),
-              "private_folder": str(folder), "log_file": str(log_file or folder / "kernels.log"),
-              "public_paths": sorted(str(path) for path in public_paths())}
-    if course_root is not None:
-        config["hidden_root"] = str(course_root.resolve())
-    provisioner = {"provisioner_name": PROVISIONER_NAME, "config": config}
-    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "Python 3 (pm-course grading)", "language": "python",
-            # interrupts (a cell over its time) travel as messages: a signal could not reach a sandboxed kernel
-            "interrupt_mode": "message", "env": {},
-            "metadata": {"debugger": False, "kernel_provisioner": provisioner}}
-    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
-    return spec_dir
-
-
-@contextlib.contextmanager
-def grading_kernels(config, course_root: Path, isolate: bool = True, log_file: Path | None = None) -> Iterator[Path]:
-    """Within the block, nbgrader (configured by ``config``) forks every student kernel from a template, sandboxed
-    if ``isolate``; yields the private folder, which the block owns: on leaving it, by any means, the templates of
-    the folder are ended and the folder removed.
-
-    The kernel spec, the connection files and the sockets live in that folder, private to this process, so a
-    student's kernel can reach no other student's kernel. What kernels print goes to ``log_file`` (at most
-    :data:`LOG_BYTES` per template), never to the terminal.
-    """
-    from course.grading.kernels.forked_kernels import end_templates, remove_tree
-
-    private = make_private_folder()
-    jupyter_path = os.environ.get("JUPYTER_PATH")
-    try:
-        (private / "sockets").mkdir()
-        install_kernel_spec(private, isolate, course_root, log_file)
-        # The one setting left in the environment: nbclient makes its kernel manager, and that manager its kernel
-        # spec manager, without passing on any configuration, so only JUPYTER_PATH makes it find the spec by name.
-        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(private), jupyter_path]))
-        config.AsyncKernelManager.client_class = "course.grading.kernels.kernel_client.PromptKernelClient"
-        config.KernelManager.transport = "ipc"
-        config.KernelManager.ip = str(private / "sockets" / "kernel")
-        config.Execute.kernel_name = KERNEL_NAME
-        yield private
-    finally:
-        if jupyter_path is None:
-            os.environ.pop("JUPYTER_PATH", None)
-        else:
-            os.environ["JUPYTER_PATH"] = jupyter_path
-        end_templates(str(private))
-        remove_tree(private)
-
-
-def use_kernel_template(config, course_root: Path, isolate: bool = True, log_file: Path | None = None) -> Path:
-    """:func:`grading_kernels` for the rest of this process's life (a grading worker): left when the process ends,
-    also a multiprocessing worker, which ends without running atexit handlers. Returns the private folder."""
-    import atexit
-    from multiprocessing import util
-
-    stack = contextlib.ExitStack()
-    private = stack.enter_context(grading_kernels(config, course_root, isolate, log_file))
-    atexit.register(stack.close)
-    util.Finalize(None, stack.close, exitpriority=10)  # run by a multiprocessing worker as it ends
-    return private
-
-
-def make_private_folder() -> Path:
-    """A new temporary folder for this process; first removes those of processes that ended without doing so (one
-    killed, a power cut)."""
-    from course.grading.kernels.forked_kernels import remove_tree
-
-    root = Path(tempfile.gettempdir())
-    for stale in root.glob(f"{_PRIVATE_PREFIX}*"):
-        found = re.match(rf"{_PRIVATE_PREFIX}(\d+)-", stale.name)
-        if found and not process_alive(int(found.group(1))):
-            remove_tree(stale)
-    return Path(tempfile.mkdtemp(prefix=f"{_PRIVATE_PREFIX}{os.getpid()}-", dir=root))
 
 
 def kernel_environment(env: Mapping[str, str]) -> dict[str, str]:
@@ -194,7 +104,7 @@ def template_command(inbox: Path, etc: Path, hidden_root: Path | None = None,
         # namespaces; each kernel drops it before the student's first line runs
         command += ["--disable-userns", "--cap-add", "CAP_SYS_ADMIN"]
     # (else, with an older bubblewrap, each kernel makes its namespaces in a user namespace of its own: see
-    # course.grading.kernels.kernel_template, --own-user-namespace)
+    # course.kernels.kernel_template, --own-user-namespace)
     command += ["--clearenv"]
     for name, value in template_environment().items():
         command += ["--setenv", name, value]
@@ -212,7 +122,7 @@ def template_command(inbox: Path, etc: Path, hidden_root: Path | None = None,
         if os.path.lexists(file):
             command += ["--ro-bind", file, file]
     command += ["--ro-bind", str(etc / "passwd"), "/etc/passwd", "--ro-bind", str(etc / "group"), "/etc/group"]
-    for path in _outermost(python_installation() | (public_paths() if public is None else public)):
+    for path in outermost(python_installation() | (public_paths() if public is None else public)):
         if not any(path.is_relative_to(outer) for outer in bound):
             command += ["--ro-bind", str(path), str(path)]
             bound.append(path)
@@ -235,14 +145,15 @@ def template_command(inbox: Path, etc: Path, hidden_root: Path | None = None,
 def bwrap_disables_userns() -> bool:
     """Whether this bubblewrap can forbid user namespaces inside the sandbox (``--disable-userns``, 0.8 and newer)."""
     try:
-        shown = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=10).stdout
+        shown = subprocess.run(["bwrap", "--help"], capture_output=True, text=True,
+                               timeout=BWRAP_HELP_SECONDS).stdout
     except (OSError, subprocess.TimeoutExpired):
         return False
     return "--disable-userns" in shown
 
 
 def template_options(slot_bytes: int | None = None) -> list[str]:
-    """The template's own options in the sandbox (:mod:`course.grading.kernels.kernel_template`), each student's
+    """The template's own options in the sandbox (:mod:`course.kernels.kernel_template`), each student's
     file system of ``slot_bytes`` (default :data:`SLOT_BYTES`)."""
     slot_bytes = SLOT_BYTES if slot_bytes is None else slot_bytes
     options = ["--own-pid-namespace", "--student-namespaces", "--slot-bytes", str(slot_bytes), "--slot", SLOT,
@@ -285,7 +196,7 @@ def public_paths() -> set[Path]:
     return {path.resolve() for path in (PACKAGE_DIR, data_dir(), exercises_dir()) if path.exists()}
 
 
-def _outermost(paths: set[Path]) -> list[Path]:
+def outermost(paths: set[Path]) -> list[Path]:
     """The paths that are not inside another one of them, so that no bind is nested in another."""
     return sorted(path for path in paths if not any(path != other and path.is_relative_to(other) for other in paths))
 
@@ -305,15 +216,16 @@ def sandbox_problem() -> str | None:
     and, inside it, makes a student's namespaces as a kernel's would be made (a few tenths of a second)."""
     if not sandbox_available():
         return "bubblewrap (bwrap) is not installed, so student code would run with your rights"
-    private = Path(tempfile.mkdtemp(prefix=f"{_PRIVATE_PREFIX}{os.getpid()}-check-"))
+    private = Path(tempfile.mkdtemp(prefix=f"pm-course-sandbox-check-{os.getpid()}-"))
     try:
         (private / "inbox").mkdir()
         command = template_command(private / "inbox", write_sandbox_etc(private / "etc"))
-        command += [sys.executable, "-c", "import sys; from course.grading.kernels.kernel_template import "
+        command += [sys.executable, "-c", "import sys; from course.kernels.kernel_template import "
                                           "check_student_namespaces; check_student_namespaces(sys.argv[1:])",
                     *template_options()]
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+            done = subprocess.run(command, capture_output=True, text=True, timeout=SANDBOX_CHECK_SECONDS,
+                                  stdin=subprocess.DEVNULL)
         except (OSError, subprocess.TimeoutExpired) as error:
             return f"the bubblewrap sandbox could not start: {error}"
         if done.returncode != 0:
@@ -322,18 +234,25 @@ def sandbox_problem() -> str | None:
             return f"the bubblewrap sandbox could not start: {why}"
         return None
     finally:
-        from course.grading.kernels.forked_kernels import remove_tree
-
         remove_tree(private)
 
 
-def missing_protections(isolate: bool) -> list[str]:
-    """What this host cannot enforce, one short phrase each (empty when every protection is in place)."""
+def sandbox_group(memory_bytes: int | None = None, max_tasks: int | None = None,
+                  cpu_cores: float | None = None) -> ResourceGroup:
+    """A new control group for one sandbox, capped as given (each cap, when None: :data:`SANDBOX_MEMORY`,
+    :data:`SANDBOX_TASKS`, :data:`SANDBOX_CPUS`)."""
+    return create_group(SANDBOX_MEMORY if memory_bytes is None else memory_bytes,
+                        SANDBOX_TASKS if max_tasks is None else max_tasks,
+                        SANDBOX_CPUS if cpu_cores is None else cpu_cores)
+
+
+def missing_protections(isolate: bool, memory_bytes: int | None = None, max_tasks: int | None = None,
+                        cpu_cores: float | None = None) -> list[str]:
+    """What this host cannot enforce, one short phrase each (empty when every protection is in place), for a sandbox
+    capped as the provisioner's ``sandbox_memory``, ``sandbox_tasks`` and ``sandbox_cpus`` say (None: the defaults)."""
     if not isolate:
         return ["the sandbox (--no-isolation): student code runs with your rights, for submissions you trust"]
-    from course.grading.kernels.cgroups import create_group
-
-    group = create_group(SANDBOX_MEMORY, SANDBOX_TASKS, SANDBOX_CPUS)
+    group = sandbox_group(memory_bytes, max_tasks, cpu_cores)
     try:
         missing = [f"a cap on the {what} of a student's processes together (no cgroup controller for it here; "
                    "per-process limits only)" for what in group.missing]

@@ -18,7 +18,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Iterable
 
-from course.grading.kernels.sandbox import use_kernel_template
+from course.grading.kernels.private_folder import use_kernel_template
 from course.grading.pipeline.course_folder import CourseFolder
 from course.processes.environment import child_environment
 
@@ -54,16 +54,18 @@ def _start_worker(course: CourseFolder, isolate: bool = True) -> None:
     logging.captureWarnings(True)
     quiet_nbgrader_session_warnings()
     config = course.config()
-    use_kernel_template(config, course.root, isolate, log_file=logs / f"kernels-{os.getpid()}.log")
+    kernels = use_kernel_template(course.root, isolate, log_file=logs / f"kernels-{os.getpid()}.log")
+    config.merge(kernels.config)
     _API = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     # start the kernel template now (its sandbox, its imports: about 1.5 s), while the command prepares the class,
     # rather than when the first student's kernel is wanted
-    from course.grading.kernels.forked_kernels import TemplateUnavailable, start_template_of
-    from course.grading.kernels.sandbox import KERNEL_NAME, sandbox_available
+    from course.grading.kernels.private_folder import KERNEL_NAME
+    from course.grading.kernels.sandbox import sandbox_available
+    from course.kernels.forked_kernels import TemplateUnavailable, start_template_of
 
     if sandbox_available() or not isolate:
         try:
-            start_template_of(KERNEL_NAME)
+            start_template_of(KERNEL_NAME, kernels.kernel_specs())
         except (TemplateUnavailable, OSError) as error:  # the first kernel will try again, and say why it failed
             LOGGER.warning("the kernel template did not start: %s", error)
 

@@ -30,7 +30,7 @@ def warm_lesson_template(spec_manager: Any = None) -> bool:
     """Start the template the lessons' kernel spec names; False (and a warning) when there is none to start."""
     from jupyter_client.kernelspec import NoSuchKernel
 
-    from course.grading.kernels.forked_kernels import TemplateUnavailable, start_template_of
+    from course.kernels.forked_kernels import TemplateUnavailable, start_template_of
 
     try:
         return start_template_of(LESSON_KERNEL_NAME, spec_manager, sandboxed=False) is not None

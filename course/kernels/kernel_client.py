@@ -7,8 +7,8 @@ comes and IOPub is seen connected) but stops at the IOPub ``status: idle`` messa
 request, which the kernel sends after everything else the request caused; so nothing of the handshake is left
 to flush, and no fixed wait is spent.
 
-The grading configuration names it as ``AsyncKernelManager.client_class``
-(:func:`course.grading.kernels.sandbox.use_kernel_template`).
+The grading configuration names it as ``GradingKernelManager.client_class``
+(:func:`course.grading.kernels.private_folder.grading_kernels`).
 """
 from __future__ import annotations
 

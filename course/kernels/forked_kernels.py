@@ -1,20 +1,21 @@
 """A jupyter_client kernel provisioner that forks each kernel from a pre-imported template.
 
 Registered as the ``pm-course-forking`` entry point of ``jupyter_client.kernel_provisioners`` and named in the
-metadata of the grading kernel spec (:func:`course.grading.kernels.sandbox.install_kernel_spec`), so nbgrader and
-nbclient start, interrupt, poll and end these kernels through their own machinery, unchanged. Every setting (the
+metadata of the kernel specs :func:`course.kernels.kernel_spec.write_forking_kernel_spec` writes (grading's and the
+learner's lessons'), so nbgrader, nbclient and JupyterLab start, interrupt, poll and end these kernels through their own
+machinery, unchanged. Every setting (the
 sandbox, the private folder, the course kept out of it, the public paths, the limits, the preloads, the log) is a
 trait of :class:`ForkingProvisioner`, set from the kernel spec's ``metadata.kernel_provisioner.config``; what must
 reach the template process goes on its command line.
 
-Each grading process has one template (:mod:`course.grading.kernels.kernel_template`), started at its first kernel. When
+Each grading process has one template (:mod:`course.kernels.kernel_template`), started at its first kernel. When
 isolated, the template lives in a bubblewrap sandbox (:func:`course.grading.kernels.sandbox.template_command`) in a
-control group of its own (:mod:`course.grading.kernels.cgroups`). Before each kernel, every process in the sandbox but
-the template is ended and the student's folder (without the notebooks nbgrader put there, which already hold the
-instructor's tests) is copied into the sandbox's read-only *inbox*; the kernel copies it into a file system of its own,
-which ends with it. The kernel's sockets are bound here, in this process's private folder, and passed to it listening.
-What the template and its kernels print goes to a log (at most :data:`course.grading.kernels.sandbox.LOG_BYTES` per
-template), never to the terminal.
+control group of its own (:mod:`course.grading.kernels.cgroups`), grading's modules, imported only then (they import
+nothing of this one). Before each kernel, every process in the sandbox but the template is ended and the student's
+folder (without the notebooks nbgrader put there, which already hold the instructor's tests) is copied into the
+sandbox's read-only *inbox*; the kernel copies it into a file system of its own, which ends with it. The kernel's
+sockets are bound here, in this process's private folder, and passed to it listening. What the template and its
+kernels print goes to a log (at most :data:`LOG_BYTES` per template), never to the terminal.
 
 The learner's JupyterLab (``pm-course start``) uses the same provisioner for its ``python3`` kernel spec, configured
 for a learner's own machine: no sandbox, no limits, the learner's environment and terminal, lessons' imports
@@ -42,10 +43,11 @@ from typing import Any, BinaryIO
 
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning import KernelProvisionerBase, LocalProvisioner
-from traitlets import Bool, Dict, Float, Int, List, Unicode
+from traitlets import Bool, Dict, Float, Int, List, Unicode, default
 
-from course.grading.kernels import sandbox
-from course.grading.kernels.kernel_template import PORTS
+from course.kernels.folders import remove_tree
+from course.kernels.kernel_spec import PROVISIONER_NAME
+from course.kernels.kernel_template import PORTS
 
 LOGGER = logging.getLogger(__name__)
 _TEMPLATES: dict["TemplateSettings", "KernelTemplateProcess"] = {}
@@ -57,6 +59,7 @@ TEMPLATE_END_SECONDS = 10.0  # how long an ended template may take to end its ke
 KERNEL_POLL_SECONDS = 0.02  # how often wait() asks the template whether the kernel has ended
 SOCKET_BACKLOG = 128  # connections each of a sandboxed kernel's listening sockets queues
 ENDED_WITH_ITS_TEMPLATE = -signal.SIGKILL  # the exit code of a kernel whose template ended (and so the kernel)
+LOG_BYTES = 1024**2  # what the kernels of one template print, kept in its log (the rest is discarded)
 
 
 class TemplateUnavailable(RuntimeError):
@@ -70,7 +73,7 @@ class TemplateSettings:
 
     isolate: bool
     preload: tuple[str, ...]
-    limits: tuple[tuple[str, int], ...] = tuple(sorted(sandbox.LIMITS.items()))
+    limits: tuple[tuple[str, int], ...] = ()  # setrlimit values by name, which each kernel takes
     keep_environment: bool = False  # the kernel gets the environment jupyter_client gives it, not the allow-list
     capture_output: bool = True  # what the template and kernels print goes to the kernel log, not the terminal
     # one kernel at a time (grading): before a kernel starts and after it ends, everything the template's kernels
@@ -103,10 +106,10 @@ class KernelTemplateProcess:
         self.isolated = settings.isolate
         self.group = None
         ours, theirs = socket.socketpair()
-        command = [sys.executable, "-m", "course.grading.kernels.kernel_template", str(theirs.fileno()),
+        command = [sys.executable, "-m", "course.kernels.kernel_template", str(theirs.fileno()),
                    "--preload", *settings.preload, *[f"--limit={name}={value}" for name, value in settings.limits]]
         if settings.isolate:
-            from course.grading.kernels.cgroups import create_group
+            from course.grading.kernels import sandbox
 
             if not settings.private_folder:
                 raise ValueError("a sandboxed template needs a private folder")
@@ -116,9 +119,7 @@ class KernelTemplateProcess:
             etc = sandbox.write_sandbox_etc(private / "etc")
             public = {Path(path) for path in settings.public_paths} or None
             hidden = Path(settings.hidden_root) if settings.hidden_root else None
-            self.group = create_group(_given(settings.sandbox_memory, sandbox.SANDBOX_MEMORY),
-                                      _given(settings.sandbox_tasks, sandbox.SANDBOX_TASKS),
-                                      _given(settings.sandbox_cpus, sandbox.SANDBOX_CPUS))
+            self.group = sandbox.sandbox_group(settings.sandbox_memory, settings.sandbox_tasks, settings.sandbox_cpus)
             command = _joining(self.group.procs_files) + sandbox.template_command(self.inbox, etc, hidden, public) + \
                 command + sandbox.template_options(settings.slot_bytes)
         try:
@@ -146,7 +147,7 @@ class KernelTemplateProcess:
             raise TemplateUnavailable(f"the kernel template could not start (exit code {code}{where})") from None
 
     def request(self, *request: Any, sockets: list[socket.socket] = ()) -> Any:
-        """Send one request (see :mod:`course.grading.kernels.kernel_template`) and return its answer; an OSError
+        """Send one request (see :mod:`course.kernels.kernel_template`) and return its answer; an OSError
         the template answers with is raised here."""
         with self.lock:
             try:
@@ -182,11 +183,13 @@ class KernelTemplateProcess:
     def start_kernel(self, connection_file: str, cwd: str, env: dict[str, str]) -> int:
         if self.settings.exclusive and self.request("clear") is False:
             raise TemplateUnavailable("a process of the previous student would not end")
-        if not self.isolated:
-            if not self.settings.keep_environment:
-                env = {**sandbox.kernel_environment(env), "HOME": os.environ.get("HOME", cwd)}
+        if not self.isolated and self.settings.keep_environment:  # the learner's lessons
             return self.request("start", connection_file, cwd, env)
-        env = sandbox.kernel_environment(env)
+        from course.grading.kernels.sandbox import kernel_environment  # grading's allow-list
+
+        env = kernel_environment(env)
+        if not self.isolated:
+            return self.request("start", connection_file, cwd, {**env, "HOME": os.environ.get("HOME", cwd)})
         remove_tree(self.inbox, keep=True)
         shutil.copytree(cwd, self.inbox, symlinks=True, dirs_exist_ok=True, copy_function=_copy_regular_file,
                         ignore=shutil.ignore_patterns(*NOT_FOR_THE_KERNEL))
@@ -197,10 +200,6 @@ class KernelTemplateProcess:
         finally:
             for listening in sockets:
                 listening.close()  # the kernel holds them now
-
-
-def _given(value, default):
-    return default if value is None else value
 
 
 def _copy_regular_file(source: str, target: str) -> None:
@@ -252,11 +251,11 @@ def _copy_capped(stream: BinaryIO, log: Path) -> None:
                 chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
                 if not chunk:
                     break
-                if written < sandbox.LOG_BYTES:
-                    kept = chunk[:sandbox.LOG_BYTES - written]
+                if written < LOG_BYTES:
+                    kept = chunk[:LOG_BYTES - written]
                     out.write(kept)
                     written += len(kept)
-                    if written >= sandbox.LOG_BYTES:
+                    if written >= LOG_BYTES:
                         out.write(b"\n[pm-course: the kernels' output goes on, but no more of it is kept]\n")
                     out.flush()
     except (OSError, ValueError):
@@ -284,12 +283,18 @@ def start_template_of(kernel_name: str, spec_manager: Any = None, sandboxed: boo
 
     spec = (spec_manager or KernelSpecManager()).get_kernel_spec(kernel_name)
     provisioner = spec.metadata.get("kernel_provisioner", {})
-    if provisioner.get("provisioner_name") != sandbox.PROVISIONER_NAME:
+    if provisioner.get("provisioner_name") != PROVISIONER_NAME:
         return None
     settings = ForkingProvisioner(**provisioner.get("config", {})).template_settings()
     if sandboxed is not None and settings.isolate != sandboxed:
         return None
     return template_for(settings)
+
+
+def running_templates() -> list[KernelTemplateProcess]:
+    """This process's templates, as they are now (ended ones included until replaced or ended here)."""
+    with _TEMPLATES_LOCK:
+        return list(_TEMPLATES.values())
 
 
 def end_templates(private_folder: str | None = None) -> None:
@@ -324,8 +329,9 @@ class ForkingProvisioner(KernelProvisionerBase):
 
     isolate = Bool(True, config=True, help="fork kernels inside the bubblewrap sandbox (bwrap must exist)")
     preload = List(Unicode(), config=True, help="modules the template imports once for every kernel")
-    limits = Dict(value_trait=Int(), default_value=dict(sandbox.LIMITS), config=True,
-                  help="resource limits (setrlimit, by RLIMIT_ name) each kernel takes before it runs anything")
+    limits = Dict(value_trait=Int(), config=True,
+                  help="resource limits (setrlimit, by RLIMIT_ name) each kernel takes before it runs anything "
+                       "(default: grading's, course.grading.kernels.sandbox.LIMITS)")
     keep_environment = Bool(False, config=True,
                             help="give kernels the environment jupyter_client builds (the learner's own) instead "
                                  "of the grading allow-list")
@@ -339,7 +345,7 @@ class ForkingProvisioner(KernelProvisionerBase):
                           "instead of failing; never with isolate")
     private_folder = Unicode("", config=True,
                              help="the grading process's private folder: connection files, sockets, the sandbox's "
-                                  "inbox (made and removed by course.grading.kernels.sandbox.grading_kernels)")
+                                  "inbox (made and removed by course.grading.kernels.private_folder.grading_kernels)")
     log_file = Unicode("", config=True, help="where the template's and kernels' output goes (with capture_output)")
     hidden_root = Unicode("", config=True, help="the course being graded, emptied inside the sandbox")
     public_paths = List(Unicode(), config=True,
@@ -357,8 +363,14 @@ class ForkingProvisioner(KernelProvisionerBase):
     pid: int | None = None
     cwd: str | None = None
     _exit_code: int | None = None
-    _usual: LocalProvisioner | None = None  # the connection file's keeper, and the kernel when fallen back
+    _local_provisioner: LocalProvisioner | None = None  # the connection file's keeper, and the kernel when fallen back
     _fallen_back = False
+
+    @default("limits")
+    def _grading_limits(self) -> dict[str, int]:
+        from course.grading.kernels.sandbox import LIMITS
+
+        return dict(LIMITS)
 
     def template_settings(self) -> TemplateSettings:
         return TemplateSettings(bool(self.isolate), tuple(self.preload), tuple(sorted(self.limits.items())),
@@ -367,26 +379,31 @@ class ForkingProvisioner(KernelProvisionerBase):
                                 self.sandbox_memory, self.sandbox_tasks, self.sandbox_cpus, self.slot_bytes)
 
     @property
-    def usual(self) -> LocalProvisioner:
-        if self._usual is None:
-            self._usual = LocalProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self.parent)
-        return self._usual
+    def local_provisioner(self) -> LocalProvisioner:
+        """jupyter_client's own provisioner for this kernel: it keeps the connection file and its ports, and starts
+        the kernel the usual way when this one falls back."""
+        if self._local_provisioner is None:
+            self._local_provisioner = LocalProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
+                                                       parent=self.parent)
+        return self._local_provisioner
 
     @property
     def has_process(self) -> bool:
         if self._fallen_back:
-            return self.usual.has_process
+            return self.local_provisioner.has_process
         return self.pid is not None
 
     async def poll(self) -> int | None:
         """None while the kernel runs, else its exit code."""
         if self._fallen_back:
-            return await self.usual.poll()
+            return await self.local_provisioner.poll()
         if self.pid is None:
             return 0
         if self._exit_code is None:
             try:
-                self._exit_code = self.template.request("poll", self.pid)
+                # in a thread, as every request here: the template answers one request at a time, and another
+                # kernel's start may hold it for seconds, which the server's event loop must not wait
+                self._exit_code = await asyncio.to_thread(self.template.request, "poll", self.pid)
             except TemplateUnavailable:
                 self._exit_code = ENDED_WITH_ITS_TEMPLATE
         return self._exit_code
@@ -394,7 +411,7 @@ class ForkingProvisioner(KernelProvisionerBase):
     async def wait(self) -> int | None:
         """Wait until the kernel has ended (callers bound the wait); then the provisioner has no process."""
         if self._fallen_back:
-            return await self.usual.wait()
+            return await self.local_provisioner.wait()
         code = 0
         if self.pid is not None:
             while (code := await self.poll()) is None:
@@ -406,18 +423,18 @@ class ForkingProvisioner(KernelProvisionerBase):
         """Signal the kernel's process group, through the template (the kernel's pid may be in the sandbox's PID
         namespace)."""
         if self._fallen_back:
-            return await self.usual.send_signal(signum)
+            return await self.local_provisioner.send_signal(signum)
         if self.pid is not None and await self.poll() is None:
-            self.template.request("signal", self.pid, signum)
+            await asyncio.to_thread(self.template.request, "signal", self.pid, signum)
 
     async def kill(self, restart: bool = False) -> None:
         if self._fallen_back:
-            return await self.usual.kill(restart)
+            return await self.local_provisioner.kill(restart)
         await self._tolerating_an_ended_kernel(signal.SIGKILL)
 
     async def terminate(self, restart: bool = False) -> None:
         if self._fallen_back:
-            return await self.usual.terminate(restart)
+            return await self.local_provisioner.terminate(restart)
         await self._tolerating_an_ended_kernel(signal.SIGTERM)
 
     async def _tolerating_an_ended_kernel(self, signum: int) -> None:
@@ -432,13 +449,16 @@ class ForkingProvisioner(KernelProvisionerBase):
         manager = self.parent
         if self.private_folder and manager is not None and not manager.connection_file:
             manager.connection_file = os.path.join(self.private_folder, f"kernel-{self.kernel_id}.json")
-        kwargs = await self.usual.pre_launch(**kwargs)
-        self.connection_info = self.usual.connection_info
+        kwargs = await self.local_provisioner.pre_launch(**kwargs)
+        self.connection_info = self.local_provisioner.connection_info
         return kwargs
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
-        if self.isolate and not sandbox.sandbox_available():  # fail closed: never run student code unsandboxed
-            raise RuntimeError(f"bubblewrap (bwrap) is not installed: {sandbox.BUBBLEWRAP_HINT}")
+        if self.isolate:
+            from course.grading.kernels.sandbox import BUBBLEWRAP_HINT, sandbox_available
+
+            if not sandbox_available():  # fail closed: never run student code unsandboxed
+                raise RuntimeError(f"bubblewrap (bwrap) is not installed: {BUBBLEWRAP_HINT}")
         settings = self.template_settings()
         cwd = os.path.abspath(kwargs.get("cwd") or os.getcwd())  # the template's own folder is /
         env = dict(kwargs.get("env") or os.environ)
@@ -452,23 +472,25 @@ class ForkingProvisioner(KernelProvisionerBase):
                 raise
             LOGGER.warning("pm-course: %s; starting this kernel without the template (slower to start)", error)
             self.template, self._fallen_back = None, True
-            return await self.usual.launch_kernel(cmd, **kwargs)
+            return await self.local_provisioner.launch_kernel(cmd, **kwargs)
         self.cwd = cwd
         return self.connection_info
 
     async def cleanup(self, restart: bool = False) -> None:
-        await self.usual.cleanup(restart)  # the cached ports go back when the kernel is gone for good
+        await self.local_provisioner.cleanup(restart)  # the cached ports go back when the kernel is gone for good
         if not restart and self.template is not None and self.template.settings.exclusive:
             try:
-                if self.template.request("clear") is False:  # nothing the kernel started keeps running after it
-                    self.template.end()  # something would not end: the whole sandbox goes, the next is fresh
+                # nothing the kernel started keeps running after it
+                if await asyncio.to_thread(self.template.request, "clear") is False:
+                    # something would not end: the whole sandbox goes, the next is fresh
+                    await asyncio.to_thread(self.template.end)
             except TemplateUnavailable:
                 pass  # the kernel ended its template, and so its whole sandbox
 
     def resolve_path(self, path: str) -> str | None:
         """A path the frontend names, relative to the kernel's folder (as the local provisioner resolves it)."""
         if self._fallen_back:
-            return self.usual.resolve_path(path)
+            return self.local_provisioner.resolve_path(path)
         resolved = pathlib.Path(path).expanduser()
         if not resolved.is_absolute() and self.cwd:
             resolved = (pathlib.Path(self.cwd) / resolved).resolve()
@@ -478,83 +500,3 @@ class ForkingProvisioner(KernelProvisionerBase):
         """What a restarted server would need to find this kernel again: a forked kernel cannot be found again (its
         template belongs to this process), so only the base information (the kernel's id and connection)."""
         return await super().get_provisioner_info()
-
-
-def remove_tree(folder: Path, keep: bool = False) -> None:
-    """Remove ``folder`` (or, with ``keep``, only what is in it), whatever was done to it: entries made unwritable
-    or unreadable, a tree thousands of folders deep. It walks the tree through one folder descriptor at a time
-    (never a path, never recursion), so neither Python's recursion limit, nor the length of a path, nor the number
-    of open files stops it; links are removed, never followed."""
-    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
-    try:
-        current = os.open(folder, flags)
-    except FileNotFoundError:
-        return
-    except OSError:
-        try:
-            os.unlink(folder)  # a link or a file where a folder was expected
-        except OSError:
-            pass
-        return
-    names: list[str] = []  # the folders walked into, from ``folder`` down
-    given_up: list[set[str]] = [set()]  # per level: subfolders that could not be removed
-    try:
-        while True:
-            below = _empty_files_and_find_folder(current, given_up[-1])
-            if below is not None:
-                try:
-                    child = os.open(below, flags, dir_fd=current)
-                except PermissionError:
-                    os.chmod(below, stat.S_IRWXU, dir_fd=current, follow_symlinks=False)
-                    child = os.open(below, flags, dir_fd=current)
-                except OSError:
-                    given_up[-1].add(below)
-                    continue
-                os.close(current)
-                current = child
-                names.append(below)
-                given_up.append(set())
-                continue
-            if not names:
-                break
-            parent = os.open("..", flags & ~os.O_NOFOLLOW, dir_fd=current)
-            os.close(current)
-            current = parent
-            given_up.pop()
-            name = names.pop()
-            try:
-                os.rmdir(name, dir_fd=current)
-            except OSError:
-                given_up[-1].add(name)
-    finally:
-        os.close(current)
-    if not keep:
-        try:
-            os.rmdir(folder)
-        except OSError:
-            pass
-
-
-def _empty_files_and_find_folder(descriptor: int, given_up: set[str]) -> str | None:
-    """Unlink every entry of the folder that is not a folder; the name of a subfolder left to walk into."""
-    try:
-        entries = os.listdir(descriptor)
-    except PermissionError:
-        os.chmod(descriptor, stat.S_IRWXU)
-        entries = os.listdir(descriptor)
-    for entry in entries:
-        if entry in given_up:
-            continue
-        try:
-            if stat.S_ISDIR(os.stat(entry, dir_fd=descriptor, follow_symlinks=False).st_mode):
-                return entry
-            try:
-                os.unlink(entry, dir_fd=descriptor)
-            except PermissionError:
-                os.chmod(descriptor, stat.S_IRWXU)  # a folder made unwritable
-                os.unlink(entry, dir_fd=descriptor)
-        except FileNotFoundError:
-            continue
-        except OSError:
-            given_up.add(entry)
-    return None

@@ -8,12 +8,12 @@ quarter of a second; its state is otherwise a new process's: a new kernel applic
 folder and environment. The template never holds a student's data (it never reads a student's files: the kernel
 copies them itself, after the fork), so no kernel finds another student's work in the memory it was forked from.
 
-Run by :mod:`course.grading.kernels.forked_kernels` as::
+Run by :mod:`course.kernels.forked_kernels` as::
 
-    python -m course.grading.kernels.kernel_template FD [--own-pid-namespace] [--preload MODULE ...]
-                                                [--limit RLIMIT_NAME=VALUE ...]
-                                                [--student-namespaces --slot-bytes N --slot PATH --inbox PATH
-                                                 [--own-user-namespace]]
+    python -m course.kernels.kernel_template FD [--own-pid-namespace] [--preload MODULE ...]
+                                            [--limit RLIMIT_NAME=VALUE ...]
+                                            [--student-namespaces --slot-bytes N --slot PATH --inbox PATH
+                                             [--own-user-namespace]]
 
 FD is this process's end of a socket pair that only the grader holds the other end of (no path in the file system,
 so no student's kernel can reach it: every forked kernel closes it first). Requests are tuples, whose first item
