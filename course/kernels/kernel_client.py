@@ -20,6 +20,9 @@ from jupyter_client.asynchronous import AsyncKernelClient
 # seconds without a message on IOPub after which it is taken as not yet connected, and kernel_info asked again
 # (upstream waits 0.2 s; a shorter wait only means asking again sooner, never taking a kernel as ready too early)
 IOPUB_SILENCE = 0.05
+# seconds to wait for the kernel_info reply before checking that the kernel is still alive and asking again (upstream's
+# own wait)
+KERNEL_INFO_REPLY_SECONDS = 1.0
 
 
 class PromptKernelClient(AsyncKernelClient):
@@ -28,7 +31,7 @@ class PromptKernelClient(AsyncKernelClient):
         while True:
             self.kernel_info()
             try:
-                reply = await self.shell_channel.get_msg(timeout=1)
+                reply = await self.shell_channel.get_msg(timeout=KERNEL_INFO_REPLY_SECONDS)
             except Empty:
                 reply = None
             if reply is not None and reply["msg_type"] == "kernel_info_reply":

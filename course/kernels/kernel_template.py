@@ -65,6 +65,7 @@ from typing import Any, Callable, NamedTuple
 LOGGER = logging.getLogger(__name__)
 PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 CLEAR_SECONDS = 5.0  # how long "clear" waits for processes to end (one stuck in the kernel answers False)
+CLEAR_CHECK_SECONDS = 0.001  # how often "clear" looks again for an ended process while none has ended yet
 # "clear" outside a PID namespace: rounds of ending the kernels' process groups (a fork bomb may add processes while
 # they are being ended; each round ends all it finds)
 CLEAR_ROUNDS = 100
@@ -191,7 +192,7 @@ class KernelTemplate:
             elif time.monotonic() > deadline:
                 return False
             else:
-                time.sleep(0.001)
+                time.sleep(CLEAR_CHECK_SECONDS)
 
     def _kernel_groups(self) -> list[int]:
         """The kernels' process groups while anything of them lives (the kernel may have ended before what it

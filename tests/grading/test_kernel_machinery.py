@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -116,3 +118,46 @@ def test_settings_reach_the_kernel_through_the_spec_configuration(tmp_path, monk
         asyncio.run(scenario())
     finally:
         forked_kernels.end_templates()
+
+
+class _BusyTemplate:
+    """A template busy with another kernel's start: every request waits :data:`BUSY_SECONDS` for its turn."""
+
+    settings = TemplateSettings(isolate=False, preload=())
+
+    def request(self, *request):
+        time.sleep(BUSY_SECONDS)
+        return None if request[0] == "poll" else True
+
+    def end(self) -> None:
+        pass
+
+
+BUSY_SECONDS = 0.3
+
+
+def test_the_provisioner_waits_for_its_template_off_the_event_loop():
+    """The learner's server runs every kernel's provisioner on one event loop: while a poll, a signal or a clean-up
+    waits for a template busy with another kernel's start, does the loop go on serving the rest?"""
+    provisioner = ForkingProvisioner(kernel_id="busy")
+    provisioner.template, provisioner.pid = _BusyTemplate(), 4242
+
+    async def scenario() -> int:
+        ticks = 0
+
+        async def tick():
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        ticker = asyncio.create_task(tick())
+        await asyncio.sleep(0)
+        assert await provisioner.poll() is None
+        await provisioner.send_signal(signal.SIGINT)
+        await provisioner.cleanup()
+        ticker.cancel()
+        return ticks
+
+    # four requests (poll; poll and signal; clear), 1.2 s in all: the loop ticks all along, not once per request
+    assert asyncio.run(scenario()) >= 40

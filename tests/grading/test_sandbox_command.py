@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from course.grading.kernels import sandbox
+from course.grading.kernels.cgroups import ResourceGroup
 from course.grading.kernels.private_folder import KERNEL_NAME, install_kernel_spec
 from course.kernels.kernel_spec import ASSIGNMENT_PRELOADS, PROVISIONER_NAME
 
@@ -110,3 +111,13 @@ def test_the_grading_kernel_spec_names_the_forking_provisioner_and_interrupts_by
         "hidden_root": str((tmp_path / "course").resolve()),
         "public_paths": sorted(str(path) for path in sandbox.public_paths())}
     assert spec["env"] == {} and spec["argv"][0] == sys.executable
+
+
+def test_missing_protections_checks_a_group_capped_as_the_provisioner_is_configured(monkeypatch):
+    """What pm-course grade reports missing is found by making the sandbox's group as the provisioner makes it: with
+    the configured caps when given, else the defaults."""
+    made = []
+    monkeypatch.setattr(sandbox, "create_group", lambda *caps: made.append(caps) or ResourceGroup())
+    sandbox.missing_protections(True, memory_bytes=123 * 1024**2, max_tasks=45, cpu_cores=0.5)
+    sandbox.missing_protections(True)
+    assert made == [(123 * 1024**2, 45, 0.5), (sandbox.SANDBOX_MEMORY, sandbox.SANDBOX_TASKS, sandbox.SANDBOX_CPUS)]

@@ -23,6 +23,9 @@ from pathlib import Path
 CONTROLLERS = {"memory": "memory", "pids": "processes", "cpu": "CPU"}  # controller -> the protection it gives
 _V1_NAMES = {"memory": "memory", "pids": "pids", "cpu": "cpu"}
 _PREFIX = "pm-course-sandbox-"
+# a group's folder can be removed only once its last process has ended, which may take a moment after the sandbox's
+# end: tried this many times, this far apart (1 s in all)
+REMOVAL_TRIES, REMOVAL_RETRY_SECONDS = 50, 0.02
 _counter = 0
 
 
@@ -46,14 +49,14 @@ class ResourceGroup:
     def remove(self) -> None:
         """Remove the group's folders (once the processes in it have ended; retried briefly while they end)."""
         for folder in self.folders:
-            for _attempt in range(50):
+            for _attempt in range(REMOVAL_TRIES):
                 try:
                     folder.rmdir()
                     break
                 except FileNotFoundError:
                     break
                 except OSError:
-                    time.sleep(0.02)
+                    time.sleep(REMOVAL_RETRY_SECONDS)
         self.folders = []
 
 
