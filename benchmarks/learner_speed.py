@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from course.paths import LESSONS_DIR  # noqa: E402
-from course.processes.environment import child_environment  # noqa: E402
+from tests.conftest import jupyter_environment  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -75,22 +75,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def private_environment(root: Path) -> dict[str, str]:
-    """Private Jupyter folders and a known token, so nothing of the user's own JupyterLab is read or changed."""
-    env = child_environment()
-    env["JUPYTER_TOKEN"] = TOKEN
-    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERLAB_SETTINGS_DIR",
-                 "JUPYTERLAB_WORKSPACES_DIR"):
-        folder = root / "jupyter" / name.lower()
-        folder.mkdir(parents=True, exist_ok=True)
-        env[name] = str(folder)
-    settings = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True, exist_ok=True)
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false",
-                                                                           "checkForUpdates": False}))
-    return env
 
 
 def baseline_simulator_source(revision: str) -> str:
@@ -196,6 +180,11 @@ def measure_widgets(learner: Learner, names: list[str], repeats: int) -> dict[st
     def choose(select, label: str):
         return lambda: select.select_option(label=label)
 
+    def alternating(select) -> list[str]:
+        """The first two of ``select``'s options in turn, one per repeat."""
+        options = options_of(select)
+        return [options[repeat % 2] for repeat in range(repeats)]
+
     for cell, name in enumerate(names):
         if not name:
             continue
@@ -234,18 +223,16 @@ def measure_widgets(learner: Learner, names: list[str], repeats: int) -> dict[st
             # The first row with a choice to make: its first open dropdown and its Check button come first.
             check = root.get_by_role("button", name="Check", exact=True).first
             select = root.locator("select:not([disabled])").first
-            options = options_of(select)
-            for repeat in range(repeats):
-                select.select_option(label=options[repeat % 2])
+            for option in alternating(select):
+                select.select_option(label=option)
                 mark(root)
                 times.setdefault(f"{name} Check", []).append(learner.timed(check.click, changed))
         elif name == "program_mapper":
             select = root.locator("select").first
-            options = options_of(select)
-            for repeat in range(repeats):
+            for option in alternating(select):
                 mark(root)
                 times.setdefault("program_mapper choice (map redrawn)", []).append(
-                    learner.timed(choose(select, options[repeat % 2]), new_figure))
+                    learner.timed(choose(select, option), new_figure))
         elif name == "scenario":
             player = root.locator(".pm-scenario")
             for _ in range(repeats):
@@ -312,7 +299,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="pm-learner-speed-") as temporary:
         root = Path(temporary)
         workspace, port = root / "workspace", free_port()
-        env = private_environment(root)
+        # private Jupyter folders and a known token, as the tests' servers get: nothing of the user's own JupyterLab
+        env = jupyter_environment(root, TOKEN)
         subprocess.run([sys.executable, "-m", "course.cli", "start", "--copy-only", "--dir", str(workspace)],
                        env=env, check=True, capture_output=True)
         names: list[str] = []
