@@ -54,6 +54,7 @@ if os.environ.get("PM_COURSE_EXCHANGE"):
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "rubric*.md", "misconceptions.json", "outside_checks.py",
     "scenario-keys", "*.outside-checks.json",
+    ".*.lock",  # the lock beside a learner's answer file (course/learner/answers.py): empty, never submitted
 ]
 
 # An answer file in solutions/ holds the key (the widgets' answers of whoever ran the solution notebook). Widgets run

@@ -80,3 +80,15 @@ def test_a_missing_or_unreadable_answer_file_is_graded_and_told_to_the_student(c
     assert garbled.gradable and garbled.notes == [f"{ANSWER_FILE_NAME} does not hold answers in the form the course "
                                                   "writes: widget questions score 0"]
     assert garbled.student_notes[0].startswith(f"Your {ANSWER_FILE_NAME} could not be read")
+
+
+def test_the_lock_beside_the_answer_file_is_neither_noted_nor_collected(course, notebook):
+    """The learner's JupyterLab leaves an empty lock file beside the answer file (course/learner/answers.py): handed
+    in with the rest, is it left out like nbgrader's other ignored files, with no note for anyone?"""
+    from course.learner.answers import lock_path
+
+    lock = lock_path(course.root / ANSWER_FILE_NAME).name
+    _hand_in(course, "locked", {"roles.ipynb": notebook, lock: "",
+                                ANSWER_FILE_NAME: json.dumps({"format": 1, "answers": {}})})
+    inspection = inspect_submission(course, ASSIGNMENT, "locked")
+    assert inspection.gradable and inspection.notes == [] and inspection.student_notes == []

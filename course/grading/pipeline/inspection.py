@@ -15,6 +15,7 @@ column. Nothing internal (file listings, other assignments' names) is ever a stu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from functools import lru_cache
 from pathlib import Path
 
@@ -84,8 +85,11 @@ def _inspect(course: CourseFolder, assignment: str, student: str) -> Inspection:
         problem = _notebook_problem(folder / name)
         if problem:
             return Inspection(False, NOT_GRADABLE, [f"{name} {problem}"])
-    extra = sorted(name for name in scan.files if name not in expected and name not in (ANSWER_FILE_NAME,
-                                                                                        TIMESTAMP_FILE))
+    # what nbgrader's own ignore list (c.CourseDirectory.ignore) leaves out is left out silently here too
+    ignored = course.layout.ignore
+    extra = sorted(name for name in scan.files
+                   if name not in expected and name not in (ANSWER_FILE_NAME, TIMESTAMP_FILE)
+                   and not any(fnmatch(name, pattern) for pattern in ignored))
     if extra:
         inspection.notes.append(f"extra files ignored: {', '.join(printable(name) for name in extra)}")
     _check_answer_file(course, assignment, folder, ANSWER_FILE_NAME in scan.files, inspection)
