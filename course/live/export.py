@@ -12,8 +12,8 @@ from typing import Any, Mapping
 import pandas as pd
 
 from course.errors import CourseError
-from course.grading.pipeline.spreadsheet_csv import write_csv
 from course.live.client import LiveClient
+from course.spreadsheet_csv import write_csv
 
 COLUMNS = ["session", "lesson", "student", "widget", "item", "label", "answer", "first_answer", "right",
            "misconception", "changes", "first_at", "updated_at"]

@@ -5,7 +5,7 @@ import csv
 
 import pandas as pd
 
-from course.grading.pipeline.spreadsheet_csv import write_csv
+from course.spreadsheet_csv import write_csv
 
 ATTACKS = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)"]
 

@@ -14,7 +14,7 @@ The feedback column students see carries only notes written for them, never the 
 
 Exports are never silently shrunk: when a run would write fewer grades than the files it replaces (a student who
 had a grade has none now), the previous files are kept in ``previous/<time>/`` and a warning names the students.
-Every CSV goes through :func:`.spreadsheet_csv.write_csv` (no cell can become a spreadsheet formula).
+Every CSV goes through :func:`course.spreadsheet_csv.write_csv` (no cell can become a spreadsheet formula).
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import pandas as pd
 
 from course.grading.pipeline.course_folder import CourseFolder
 from course.grading.pipeline.lms import MOODLE_PARTICIPANT, Identities, Identity, Roster, RosterEntry, read_roster
-from course.grading.pipeline.spreadsheet_csv import write_csv
+from course.spreadsheet_csv import write_csv
 
 CANVAS_STUDENT_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 MOODLE_WORKSHEET_COLUMNS = ["Identifier", "Full name", "Email address", "Grade", "Maximum Grade",

@@ -28,12 +28,12 @@ from course.grading.pipeline.course_folder import CourseFolder
 from course.grading.pipeline.graded_items import graded_item
 from course.grading.pipeline.inspection import GRADED
 from course.grading.pipeline.journal import journal_for
-from course.grading.pipeline.spreadsheet_csv import write_csv
 from course.grading.pipeline.submission_files import read_json
 from course.grading.reports.funnel import decision_funnel, ending_counts, funnel_plot, graded_scenarios, recorded_path
 from course.grading.reports.item_analysis import analyse_items, analyse_pool_items, option_counts
 from course.learner.answers import AnswerFileError, AnswerStore
 from course.plots import PALETTE, AccessibleFigure
+from course.spreadsheet_csv import write_csv
 
 MOST_MISSED = 0.5  # a part "most of the class missed": under half its points earned
 
@@ -91,7 +91,7 @@ def build_report(course: CourseFolder, assignment: str, out_dir: Path) -> dict[s
     students = _student_table(scores, maxima)
     paths = {name: out_dir / f"{name}.csv" for name in ("items", "pool_items", "options", "scores", "students")}
     # student text reaches these tables (a wrong answer is whatever the answer file or an answer function held): no
-    # cell may become a spreadsheet formula (course/grading/pipeline/spreadsheet_csv.py)
+    # cell may become a spreadsheet formula (course/spreadsheet_csv.py)
     write_csv(items, paths["items"], index=True)
     write_csv(pool_items, paths["pool_items"], index=True)
     write_csv(options, paths["options"])
