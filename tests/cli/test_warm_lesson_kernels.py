@@ -8,6 +8,7 @@ import json
 import logging
 import re
 import resource
+import subprocess
 import sys
 from pathlib import Path
 
@@ -214,3 +215,12 @@ def test_the_template_preloads_everything_the_lessons_import():
     standard = {name for name in imported if name.split(".")[0] in sys.stdlib_module_names}
     assert imported - standard, "the lessons import the course's modules"
     assert imported - standard <= set(LESSON_PRELOADS)
+
+
+def test_the_learners_server_loads_no_grading_code_for_its_kernels():
+    """The provisioner and the warm-up extension run in the learner's JupyterLab: do they load nothing of the grading
+    package (its sandbox, its private folder, its pipeline)?"""
+    probe = ("import sys, course.kernels.forked_kernels, course.kernels.warm_template, course.kernels.kernel_client\n"
+             "print(sorted(m for m in sys.modules if m.startswith('course.grading')))")
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == "[]"
