@@ -10,6 +10,10 @@ import os
 import stat
 from pathlib import Path
 
+# a grading process's temporary folders are named with this prefix and its pid, so that the next grading process can
+# remove those of one that ended without doing so (course.grading.kernels.private_folder.make_private_folder)
+PRIVATE_PREFIX = "pm-course-kernels-"
+
 
 def remove_tree(folder: Path, keep: bool = False) -> None:
     """Remove ``folder`` (or, with ``keep``, only what is in it), whatever was done to it: entries made unwritable

@@ -28,12 +28,11 @@ from traitlets.config import Config
 
 from course.grading.kernels.cgroups import process_alive
 from course.grading.kernels.sandbox import LIMITS, public_paths
-from course.kernels.folders import remove_tree
+from course.kernels.folders import PRIVATE_PREFIX, remove_tree
 from course.kernels.forked_kernels import end_templates
 from course.kernels.kernel_spec import ASSIGNMENT_PRELOADS, write_forking_kernel_spec
 
 KERNEL_NAME = "pm-course-grading"
-PRIVATE_PREFIX = "pm-course-kernels-"
 PROMPT_CLIENT = "course.kernels.kernel_client.PromptKernelClient"
 WORKER_EXIT_PRIORITY = 10  # multiprocessing's finalizers with a priority run as a worker ends (higher ones first)
 

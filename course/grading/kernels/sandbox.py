@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Mapping
 
 from course.grading.kernels.cgroups import ResourceGroup, create_group
-from course.kernels.folders import remove_tree
+from course.kernels.folders import PRIVATE_PREFIX, remove_tree
 
 LIMITS = {
     "RLIMIT_AS": 2 * 1024**3,       # 2 GiB of address space: a memory bomb fails with MemoryError
@@ -216,7 +216,7 @@ def sandbox_problem() -> str | None:
     and, inside it, makes a student's namespaces as a kernel's would be made (a few tenths of a second)."""
     if not sandbox_available():
         return "bubblewrap (bwrap) is not installed, so student code would run with your rights"
-    private = Path(tempfile.mkdtemp(prefix=f"pm-course-sandbox-check-{os.getpid()}-"))
+    private = Path(tempfile.mkdtemp(prefix=f"{PRIVATE_PREFIX}{os.getpid()}-check-"))
     try:
         (private / "inbox").mkdir()
         command = template_command(private / "inbox", write_sandbox_etc(private / "etc"))
