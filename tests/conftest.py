@@ -62,6 +62,16 @@ def require_bubblewrap() -> None:
         pytest.skip(message)
 
 
+def run_coroutine(coroutine):
+    """``asyncio.run(coroutine)`` on a thread of its own: this worker's thread may already run an event loop (the one
+    Playwright's sync API keeps once a browser test ran on this worker), where ``asyncio.run`` refuses to start."""
+    import asyncio
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as runner:
+        return runner.submit(asyncio.run, coroutine).result()
+
+
 def execute_notebook(path: Path, workdir: Path, timeout: int = 120):
     """Execute a copy of ``path`` in ``workdir`` (so no output is written into the repository)."""
     import nbformat

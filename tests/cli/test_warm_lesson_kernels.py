@@ -22,6 +22,8 @@ from course.kernels.kernel_spec import LESSON_PRELOADS
 from course.kernels.warm_template import warm_lesson_template
 from course.paths import LESSONS_DIR
 
+from ..conftest import run_coroutine
+
 pytestmark = pytest.mark.slow
 
 # run as the first cell: none of these is imported by it, so each one found was imported before the kernel existed
@@ -103,7 +105,7 @@ def test_a_lessons_kernel_is_forked_from_the_warm_template(lesson_kernels, monke
             assert any("image/png" in message["content"].get("data", {}) for message in outputs
                        if message["msg_type"] == "display_data"), "a pyplot figure shows under its cell"
 
-    asyncio.run(scenario())
+    run_coroutine(scenario())
 
 
 def test_interrupt_and_restart_work_on_a_lessons_kernel(lesson_kernels):
@@ -128,7 +130,7 @@ def test_interrupt_and_restart_work_on_a_lessons_kernel(lesson_kernels):
             assert isinstance(manager.provisioner, forked_kernels.ForkingProvisioner)
             assert manager.provisioner.template is not None
 
-    asyncio.run(scenario())
+    run_coroutine(scenario())
 
 
 def test_lessons_open_side_by_side_keep_their_kernels(lesson_kernels):
@@ -151,7 +153,7 @@ def test_lessons_open_side_by_side_keep_their_kernels(lesson_kernels):
             for manager, client in ((first, first_client), (second, second_client)):
                 await _ended(manager, client)
 
-    asyncio.run(scenario())
+    run_coroutine(scenario())
 
 
 async def _first_error(client, seconds: float = 20) -> str:
@@ -183,7 +185,7 @@ def test_a_template_that_cannot_start_leaves_the_learner_a_normal_kernel(lesson_
             assert cwd == str(lesson_kernels) and manager.provisioner.template is None
 
     with caplog.at_level(logging.WARNING, logger=forked_kernels.__name__):
-        asyncio.run(scenario())
+        run_coroutine(scenario())
     assert any("without the template" in record.getMessage() for record in caplog.records)
 
 
@@ -199,7 +201,7 @@ def test_the_server_warms_the_lessons_template_as_it_starts(lesson_kernels, tmp_
         async with lesson_kernel(lesson_kernels) as (manager, client):
             assert manager.provisioner.template is warmed
 
-    asyncio.run(scenario())
+    run_coroutine(scenario())
 
 
 def test_the_template_preloads_everything_the_lessons_import():

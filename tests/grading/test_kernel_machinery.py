@@ -18,6 +18,8 @@ from course.grading.kernels.private_folder import KERNEL_NAME, GradingKernelMana
 from course.kernels import forked_kernels, kernel_template
 from course.kernels.forked_kernels import ForkingProvisioner, TemplateSettings, template_for
 
+from ..conftest import run_coroutine
+
 pytestmark = pytest.mark.slow
 
 
@@ -115,7 +117,7 @@ def test_settings_reach_the_kernel_through_the_spec_configuration(tmp_path, monk
             await manager.shutdown_kernel(now=True)
 
     try:
-        asyncio.run(scenario())
+        run_coroutine(scenario())
     finally:
         forked_kernels.end_templates()
 
@@ -160,4 +162,4 @@ def test_the_provisioner_waits_for_its_template_off_the_event_loop():
         return ticks
 
     # four requests (poll; poll and signal; clear), 1.2 s in all: the loop ticks all along, not once per request
-    assert asyncio.run(scenario()) >= 40
+    assert run_coroutine(scenario()) >= 40
