@@ -38,6 +38,7 @@ from nbclient import NotebookClient
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from course.grading.pipeline.gradebook import default_db_url, item_scores  # noqa: E402
 from course.grading.pipeline.nbgrader_runner import run_nbgrader  # noqa: E402
 from course.processes.environment import child_environment  # noqa: E402
 from tests.support.simulate import build_class  # noqa: E402
@@ -95,6 +96,13 @@ def floor(root: Path, assignment: str, shutdown: str = "graceful") -> list[float
     return _execute_all(paths, shutdown)
 
 
+def class_scores(root: Path, assignment: str, students: list[str]) -> dict[str, dict[str, float | None]]:
+    """Every student's automatic score on every graded cell, as the gradebook holds them."""
+    url = default_db_url(root)
+    return {student: {cell: item.auto_score for cell, item in item_scores(url, assignment, student).items()}
+            for student in students}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=40, help="class size (default 40)")
@@ -125,6 +133,7 @@ def main() -> int:
                   lambda copy: parallel_floor(copy, assignment, workers)),
     }
     seconds: dict[str, list[float]] = {name: [] for name in runs}
+    scores: dict[str, dict] = {}  # round 1's gradebooks, serial nbgrader's and pm-course grade's, compared below
     with tempfile.TemporaryDirectory() as temporary:
         base = make_course(Path(temporary) / "class", assignment, args.students, args.seed)
         print(f"{args.students} students, {assignment}, {workers} workers, {os.cpu_count()} cores, "
@@ -135,12 +144,17 @@ def main() -> int:
                 shutil.copytree(base, copy)
                 seconds[name].append(timed(action, copy))
                 print(f"  round {round_number}, {label}: {seconds[name][-1]:.1f} s", flush=True)
+                if round_number == 1 and name in ("serial", "parallel"):
+                    scores[name] = class_scores(copy, assignment, sorted(os.listdir(copy / "submitted")))
                 shutil.rmtree(copy)
     median = {name: statistics.median(values) for name, values in seconds.items()}
     if args.rounds > 1:
         print("medians: " + "; ".join(f"{runs[name][0]}: {value:.1f} s" for name, value in median.items()))
     parallel, split, floor_immediate = median["parallel"], median["split"], median["floor_immediate"]
     print(f"speed-up over serial nbgrader: {median['serial'] / parallel:.2f}x")
+    differ = sorted(student for student, cells in scores["serial"].items() if cells != scores["parallel"].get(student))
+    print(f"every graded cell's score identical to serial nbgrader's for all {len(scores['serial'])} students"
+          if not differ else f"scores DIFFER from serial nbgrader's for {len(differ)} students: {', '.join(differ)}")
     print(f"this machine's own scaling: the split floor is {floor_immediate / split:.2f}x faster than the serial "
           f"one; pm-course grade takes {100 * (parallel / split - 1):+.0f}% over the split floor")
     for label, name in (("graceful", "floor"), ("immediate", "floor_immediate")):
