@@ -26,8 +26,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from course.content.sections import SERVER_ROOT_VARIABLE
 from course.errors import CourseError
-from course.exercises.feedback import SERVER_ROOT_VARIABLE
 from course.kernels.kernel_spec import LESSON_PRELOADS, write_forking_kernel_spec
 from course.kernels.warm_template import LESSON_KERNEL_NAME
 from course.learner.workspace import sync_workspace

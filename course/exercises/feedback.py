@@ -15,10 +15,7 @@ from html import escape
 from pathlib import Path
 from typing import Any, Mapping
 
-from course.content.sections import (
-    SERVER_ROOT_VARIABLE,  # noqa: F401 (course/cli/start.py reads it from here)
-    SectionLink,
-)
+from course.content.sections import SectionLink
 
 
 @dataclass(frozen=True)
