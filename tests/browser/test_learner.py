@@ -21,10 +21,11 @@ from .conftest import learner_lab_serving, open_notebook, run_all_cells, screens
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
-@pytest.fixture
-def learner_server(tmp_path):
-    """'pm-course start --no-browser' on a free port, serving a workspace in a temp folder."""
-    with learner_lab_serving(tmp_path) as served:
+@pytest.fixture(scope="module")
+def learner_server(tmp_path_factory):
+    """'pm-course start --no-browser' on a free port, serving a workspace in a temp folder: one for this module's
+    tests, which each work in a folder of their own (lessons/, exercises/a1-roles/, scenario-check/)."""
+    with learner_lab_serving(tmp_path_factory.mktemp("learner")) as served:
         yield served
 
 

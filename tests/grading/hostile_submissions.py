@@ -657,7 +657,7 @@ HOSTILE: dict[str, Hostile] = {
     "exits_before_checks": Hostile("perfect", last("import os\nos._exit(0)"), 0, "could not check"),
     # time, memory, output, processes
     "endless_loop": Hostile("perfect", first("while True:\n    pass"), FULL, "ran longer than the time allowed"),
-    "slow_notebook": Hostile("perfect", both(*[first("import time\ntime.sleep(4)")] * 6), 0,
+    "slow_notebook": Hostile("perfect", both(*[first("import time\ntime.sleep(2.5)")] * 6), 0,
                              "seconds allowed for the whole notebook"),
     "huge_output": Hostile("perfect", first('print("x" * 30_000_000)'), FULL),
     "memory_bomb": Hostile("perfect", first("block = bytearray(6 * 1024 ** 3)"), FULL, "MemoryError"),

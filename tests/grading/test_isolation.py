@@ -148,7 +148,7 @@ def graded_class(tmp_path_factory, generated_template, planted):
     try:
         code, terminal = _grade_capturing_the_terminal(
             ["grade", ASSIGNMENT, "--course", str(course), "--workers", "2", "--quiet", "--feedback", "provisional",
-             "--cell-timeout", "10", "--notebook-timeout", "18"], planted.password)
+             "--cell-timeout", "6", "--notebook-timeout", "10"], planted.password)
     finally:
         os.environ.pop(DRAW_FROM_STUDENT_ID, None)
     return course, code, protected, terminal
