@@ -51,6 +51,21 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
+def pytest_configure(config) -> None:
+    """Refuse ``--dist loadgroup`` where it would silently do nothing: pytest 9.2 derives a test's node id from a field
+    pytest-xdist (3.8 and before) does not set, so no group reaches the scheduler and every worker builds every shared
+    graded class and server (the suite takes a sixth longer). pyproject.toml's test extra pins a pytest below 9.2."""
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
+    if config.getoption("dist", "no") == "loadgroup" and not os.environ.get("PYTEST_XDIST_WORKER") and \
+            Version(version("pytest")) >= Version("9.2") and Version(version("pytest-xdist")) <= Version("3.8.0"):
+        raise pytest.UsageError(f"pytest {version('pytest')} and pytest-xdist {version('pytest-xdist')}: --dist "
+                                "loadgroup would not group the tests that share a graded class; "
+                                "pip install 'pytest<9.2' (pyproject.toml's test extra asks for it)")
+
+
 def require_bubblewrap() -> None:
     """Skip (outside CI) or fail (under CI=true) a test that needs the bubblewrap sandbox where bwrap is missing."""
     from course.grading.kernels.sandbox import sandbox_available
