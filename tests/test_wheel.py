@@ -33,6 +33,9 @@ def test_wheel_ships_lessons_exercises_and_data_but_no_solutions(wheel):
     assert any(name.startswith("course/_shipped/exercises/") and name.endswith(".ipynb") for name in names)
     assert not [name for name in names if "solutions" in name or name.endswith(("misconceptions.json",
                                                                                   "plausible_mistakes.json"))]
+    fixtures = [name for name in names if name.startswith("tests/") or "/support/" in name
+                or name.rsplit("/", 1)[-1] in ("simulate.py", "mistakes.py", "conftest.py")]
+    assert not fixtures, f"test and benchmark fixtures are not for learners: {fixtures[:5]}"
     secrets = secret_lines()
     for name, text in texts.items():
         leaked = [line for line in secrets if line in text]
