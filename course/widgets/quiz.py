@@ -111,9 +111,10 @@ class _QuestionBlock(widgets.VBox):
             group.add_class(GROUP)
             choices = widgets.VBox([how, group])
         else:
+            # no description: ipywidgets draws it as a second, unwrapped copy of the prompt beside the options; the
+            # group is named by the prompt above it (role="radiogroup", aria-labelledby: course.widgets.aria)
             self.radio = widgets.RadioButtons(options=[(option.text, option.key) for option in order], value=None,
-                                              description=f"{number}. {question.prompt}",
-                                              style={"description_width": "0px"}, layout=widgets.Layout(width="auto"))
+                                              layout=widgets.Layout(width="auto"))
             self.radio.observe(self._on_radio(owner._chosen), names="value")
             choices = self.radio
         self.check = check_button(f"your answer to {what}")
