@@ -189,7 +189,9 @@ class ScenarioPlayer(AnsweringWidget):
             f"<td>{escape(variable.show(variable.start))}</td><td>{variable.better}</td></tr>"
             for variable in self.scenario.state)
         when = "at the start" if not decisions else f"after {decisions} decision{'s' * (decisions != 1)}"
-        return ('<table class="pm-scenario-state" style="border-collapse:collapse;margin:0.3em 0">'
+        # room between the columns (the notebook's own table style does not reach a widget's HTML)
+        return ('<table class="pm-scenario-state" style="border-collapse:separate;border-spacing:1.2em 0.15em;'
+                'margin:0.3em 0">'
                 f'<caption style="text-align:left"><b>Where things stand</b> ({when})</caption>'
                 '<thead><tr><th scope="col" style="text-align:left">Measure</th><th scope="col">Now</th>'
                 '<th scope="col">At the start</th><th scope="col">Better when</th></tr></thead>'
